@@ -1,0 +1,14 @@
+namespace SseVirtualization.Clients;
+
+/// <summary>SSE event names on <c>/sse/{clientId}</c>.</summary>
+public static class ClientEventTypes
+{
+    /// <summary>First event of every connection; carries no id.</summary>
+    public const string Connected = "connected";
+
+    /// <summary>Periodic keep-alive; carries no id.</summary>
+    public const string Heartbeat = "heartbeat";
+
+    /// <summary>The result of an invocation made for this client.</summary>
+    public const string FunctionResponse = "function_response";
+}

@@ -1,0 +1,27 @@
+using Orleans.Concurrency;
+
+namespace SseVirtualization.Functions;
+
+/// <summary>A registered serverless HTTP function. Key: the function's name.</summary>
+public interface IFunctionGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or replaces the registration; also lists the name in <see cref="IFunctionRegistryGrain"/>.</summary>
+    Task<RegistrationResult> RegisterAsync(FunctionDefinition definition);
+
+    /// <summary>The stored registration, or null when none.</summary>
+    [AlwaysInterleave]
+    Task<RegisteredFunction?> GetAsync();
+
+    /// <summary>Removes the registration. Returns <c>false</c> when there was none.</summary>
+    Task<bool> DeleteAsync();
+
+    /// <summary>
+    /// Calls the function. Invocations of one function run concurrently. With
+    /// <see cref="InvocationRequest.Async"/> the answer is <see cref="InvocationOutcome.Accepted"/> at once and the
+    /// result goes to the client's SSE stream; otherwise the answer is the result (also sent to the client's
+    /// stream when <see cref="InvocationRequest.ClientId"/> is set).
+    /// </summary>
+    [AlwaysInterleave]
+    [ResponseTimeout("00:16:00")] // the longest allowed function timeout (15 min) plus slack
+    Task<InvocationResult> InvokeAsync(InvocationRequest request);
+}

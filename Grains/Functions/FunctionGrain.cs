@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Clients;
+using SseVirtualization.Functions;
+using SseVirtualization.Grains.Hosting;
+
+namespace SseVirtualization.Grains.Functions;
+
+/// <summary>
+/// One registered function. Registration changes run one at a time; invocations interleave, each working on
+/// the registration as it stood when the invocation started.
+/// </summary>
+internal sealed partial class FunctionGrain(
+    [PersistentState("function", StorageNames.Grains)] IPersistentState<FunctionState> state,
+    FunctionHttpInvoker invoker,
+    IOptions<FunctionOptions> options,
+    TimeProvider time,
+    ILogger<FunctionGrain> logger)
+    : Grain, IFunctionGrain, IAsyncInvocationRunner
+{
+    private string Name => this.GetPrimaryKeyString();
+
+    public async Task<RegistrationResult> RegisterAsync(FunctionDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (!string.Equals(definition.Name, Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Definition name '{definition.Name}' does not match grain key '{Name}'.", nameof(definition));
+        }
+
+        var now = time.GetUtcNow();
+        var existing = state.State.Function;
+        var stored = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
+        state.State.Function = stored;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
+        LogRegistered(logger, Name, definition.Endpoint);
+        return new RegistrationResult(stored, Created: existing is null);
+    }
+
+    public Task<RegisteredFunction?> GetAsync() => Task.FromResult(state.State.Function);
+
+    public async Task<bool> DeleteAsync()
+    {
+        if (state.State.Function is null)
+        {
+            return false;
+        }
+
+        await state.ClearStateAsync();
+        await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).RemoveAsync(Name);
+        LogDeleted(logger, Name);
+        return true;
+    }
+
+    public async Task<InvocationResult> InvokeAsync(InvocationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = request.RequestId is null ? request with { RequestId = Guid.NewGuid().ToString() } : request;
+        if (state.State.Function is not { IsActive: true })
+        {
+            return NotFound(request.RequestId!);
+        }
+
+        if (!request.Async)
+        {
+            return await ExecuteAsync(request);
+        }
+
+        if (request.ClientId is null)
+        {
+            throw new ArgumentException("An async invocation needs a client id to deliver its result to.", nameof(request));
+        }
+
+        await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+        return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Accepted, 0, null, null, 0);
+    }
+
+    public async Task RunAsync(InvocationRequest request) => await ExecuteAsync(request);
+
+    private async Task<InvocationResult> ExecuteAsync(InvocationRequest request)
+    {
+        var requestId = request.RequestId!;
+        if (state.State.Function is not { IsActive: true } function)
+        {
+            // Deleted between acceptance and execution.
+            var missing = NotFound(requestId);
+            await DeliverAsync(request.ClientId, missing);
+            return missing;
+        }
+
+        var timeout = request.Timeout ?? function.Definition.Timeout;
+        if (timeout > options.Value.MaxTimeout)
+        {
+            timeout = options.Value.MaxTimeout;
+        }
+
+        var result = await invoker.InvokeAsync(function.Definition, request, requestId, timeout);
+        LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
+        await DeliverAsync(request.ClientId, result);
+        return result;
+    }
+
+    private async Task DeliverAsync(string? clientId, InvocationResult result)
+    {
+        if (clientId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<IClientGrain>(clientId)
+                .PublishAsync(ClientEventTypes.FunctionResponse, InvocationResultJson.ToJson(result));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDeliveryFailed(logger, ex, Name, result.RequestId, clientId);
+        }
+    }
+
+    private InvocationResult NotFound(string requestId) =>
+        new(requestId, Name, InvocationOutcome.NotFound, 0, null, $"function '{Name}' is not registered", 0);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Function {Name} registered at {Endpoint}")]
+    private static partial void LogRegistered(ILogger logger, string name, Uri endpoint);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Function {Name} deleted")]
+    private static partial void LogDeleted(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Function {Name} request {RequestId}: {Outcome} (HTTP {StatusCode}) in {DurationMs} ms")]
+    private static partial void LogInvoked(ILogger logger, string name, string requestId, InvocationOutcome outcome, int statusCode, double durationMs);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string name, string requestId, string clientId);
+}
