@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Clients;
+using SseVirtualization.Gateway.Hosting;
+using SseVirtualization.Gateway.Http;
+
+namespace SseVirtualization.Gateway.Connections;
+
+/// <summary><c>GET /sse/{clientId}</c>: the long-lived stream of one client's events.</summary>
+internal static partial class SseEndpoint
+{
+    private const string LastEventIdQuery = "lastEventId";
+
+    public static void MapSse(this IEndpointRouteBuilder routes) => routes.MapGet("/sse/{clientId}", ConnectAsync);
+
+    private static async Task<IResult> ConnectAsync(
+        string clientId,
+        HttpContext context,
+        IGrainFactory grains,
+        LocalConnections connections,
+        SiloIdentity silo,
+        IOptions<GatewayOptions> options,
+        TimeProvider time,
+        ILogger<SseConnection> logger)
+    {
+        if (!Names.IsValidClientId(clientId))
+        {
+            return Problems.Invalid("clientId", $"The client id must match {Names.ClientIdRule}.");
+        }
+
+        var settings = options.Value;
+        var connection = new SseConnection(
+            clientId,
+            context.Request.Headers["X-User-ID"].FirstOrDefault(),
+            ReadMetadata(context.Request.Query),
+            settings.ConnectionQueueCapacity,
+            time.GetUtcNow());
+
+        // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
+        connections.Add(connection);
+        IReadOnlyList<ClientEvent> backlog;
+        try
+        {
+            backlog = await grains.GetGrain<IClientGrain>(clientId).ConnectAsync(silo.Id, ReadLastEventId(context.Request));
+        }
+        catch
+        {
+            connections.Remove(connection);
+            throw;
+        }
+
+        LogConnected(logger, clientId, connection.Id, backlog.Count);
+        var connected = new SseItem<string>(ConnectedJson(connection, silo.Id), ClientEventTypes.Connected)
+        {
+            ReconnectionInterval = settings.ReconnectDelay,
+        };
+        return TypedResults.ServerSentEvents(
+            StreamAsync(connection, connected, backlog, grains, connections, silo.Id, logger, context.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
+        SseConnection connection,
+        SseItem<string> connected,
+        IReadOnlyList<ClientEvent> backlog,
+        IGrainFactory grains,
+        LocalConnections connections,
+        string siloId,
+        ILogger logger,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in connection.ReadAllAsync(connected, backlog, cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            connections.Remove(connection);
+            LogDisconnected(logger, connection.ClientId, connection.Id);
+            try
+            {
+                await grains.GetGrain<IClientGrain>(connection.ClientId).DisconnectAsync(siloId);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDisconnectNotRecorded(logger, ex, connection.ClientId);
+            }
+        }
+    }
+
+    private static long? ReadLastEventId(HttpRequest request)
+    {
+        var text = request.Headers["Last-Event-ID"].FirstOrDefault();
+        if (string.IsNullOrEmpty(text))
+        {
+            text = request.Query[LastEventIdQuery].FirstOrDefault();
+        }
+
+        // Ids are ours and numeric; anything else (an id from another server) counts as no id.
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+
+    private static Dictionary<string, string> ReadMetadata(IQueryCollection query)
+    {
+        var metadata = new Dictionary<string, string>(query.Count, StringComparer.Ordinal);
+        foreach (var (key, values) in query)
+        {
+            if (key != LastEventIdQuery && values.Count > 0)
+            {
+                metadata[key] = values[0] ?? string.Empty;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static string ConnectedJson(SseConnection connection, string siloId)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("client_id", connection.ClientId);
+            writer.WriteString("connection_id", connection.Id);
+            writer.WriteString("silo", siloId);
+            writer.WriteStartObject("metadata");
+            foreach (var (key, value) in connection.Metadata)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteString("message", "SSE connection established");
+            writer.WriteNumber("timestamp", connection.CreatedAt.ToUnixTimeSeconds());
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Client {ClientId} connected ({ConnectionId}), {Backlog} waiting events")]
+    private static partial void LogConnected(ILogger logger, string clientId, string connectionId, int backlog);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Client {ClientId} disconnected ({ConnectionId})")]
+    private static partial void LogDisconnected(ILogger logger, string clientId, string connectionId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Client {ClientId}: the disconnect could not be recorded in its grain")]
+    private static partial void LogDisconnectNotRecorded(ILogger logger, Exception exception, string clientId);
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Http;
+
+namespace SseVirtualization.Gateway.Functions;
+
+/// <summary>
+/// Turns a registration body (<c>{"name","endpoint","method","timeout","description","headers"}</c>) into a
+/// <see cref="FunctionDefinition"/>, or the 400 that says which field is wrong.
+/// </summary>
+internal static class FunctionRegistrationReader
+{
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// <param name="body">The request body, a JSON object.</param>
+    /// <param name="nameFromPath">The name in the URL (PUT), which the body may repeat but not contradict.</param>
+    /// <param name="defaultTimeout">Timeout of a registration that gives none.</param>
+    /// <param name="maxTimeout">The longest timeout accepted.</param>
+    public static (FunctionDefinition? Definition, ProblemHttpResult? Problem) Read(
+        JsonElement body, string? nameFromPath, TimeSpan defaultTimeout, TimeSpan maxTimeout)
+    {
+        string? name = nameFromPath;
+        if (body.TryGetProperty("name", out var nameElement) && nameElement.ValueKind != JsonValueKind.Null)
+        {
+            if (nameElement.ValueKind != JsonValueKind.String)
+            {
+                return Fail("name", "'name' must be a string.");
+            }
+
+            var bodyName = nameElement.GetString();
+            if (nameFromPath is not null && !string.Equals(bodyName, nameFromPath, StringComparison.Ordinal))
+            {
+                return Fail("name", $"'name' in the body ('{bodyName}') differs from the name in the URL ('{nameFromPath}').");
+            }
+
+            name = bodyName;
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            return Fail("name", "'name' is required.");
+        }
+
+        if (!Names.IsValidFunctionName(name))
+        {
+            return Fail("name", $"'name' must match {Names.FunctionNameRule}.");
+        }
+
+        if (!TryString(body, "endpoint", out var endpointText) || string.IsNullOrWhiteSpace(endpointText))
+        {
+            return Fail("endpoint", "'endpoint' is required and must be a string.");
+        }
+
+        if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint)
+            || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(endpoint.Host))
+        {
+            return Fail("endpoint", "'endpoint' must be an absolute http:// or https:// URL.");
+        }
+
+        var method = "POST";
+        if (body.TryGetProperty("method", out var methodElement) && methodElement.ValueKind != JsonValueKind.Null)
+        {
+            if (methodElement.ValueKind != JsonValueKind.String
+                || Array.IndexOf(Methods, methodElement.GetString()!.ToUpperInvariant()) < 0)
+            {
+                return Fail("method", $"'method' must be one of {string.Join(", ", Methods)}.");
+            }
+
+            method = methodElement.GetString()!.ToUpperInvariant();
+        }
+
+        var timeout = defaultTimeout;
+        if (body.TryGetProperty("timeout", out var timeoutElement) && timeoutElement.ValueKind != JsonValueKind.Null)
+        {
+            if (!TryReadTimeout(timeoutElement, out timeout))
+            {
+                return Fail("timeout", "'timeout' must be a duration such as \"30s\", \"500ms\" or \"2m\", or an integer of nanoseconds.");
+            }
+
+            if (timeout <= TimeSpan.Zero || timeout > maxTimeout)
+            {
+                return Fail("timeout", $"'timeout' must be more than 0 and at most {GoDuration.Format(maxTimeout)}.");
+            }
+        }
+
+        var description = string.Empty;
+        if (body.TryGetProperty("description", out var descriptionElement) && descriptionElement.ValueKind != JsonValueKind.Null)
+        {
+            if (descriptionElement.ValueKind != JsonValueKind.String)
+            {
+                return Fail("description", "'description' must be a string.");
+            }
+
+            description = descriptionElement.GetString()!;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (body.TryGetProperty("headers", out var headersElement) && headersElement.ValueKind != JsonValueKind.Null)
+        {
+            if (headersElement.ValueKind != JsonValueKind.Object)
+            {
+                return Fail("headers", "'headers' must be an object of string values.");
+            }
+
+            foreach (var header in headersElement.EnumerateObject())
+            {
+                if (header.Value.ValueKind != JsonValueKind.String)
+                {
+                    return Fail("headers", $"header '{header.Name}' must have a string value.");
+                }
+
+                if (!IsToken(header.Name) || header.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                {
+                    return Fail("headers", $"header '{header.Name}' is not a valid HTTP header.");
+                }
+
+                headers[header.Name] = header.Value.GetString()!;
+            }
+        }
+
+        return (new FunctionDefinition(name, endpoint, method, timeout, description, headers), null);
+    }
+
+    /// <summary>A Go-style duration string or an integer of nanoseconds (what the Go original's code reads).</summary>
+    public static bool TryReadTimeout(JsonElement element, out TimeSpan timeout)
+    {
+        timeout = default;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return GoDuration.TryParse(element.GetString()!, out timeout);
+            case JsonValueKind.Number when element.TryGetInt64(out var nanoseconds):
+                timeout = TimeSpan.FromTicks(nanoseconds / 100);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool TryString(JsonElement body, string property, out string? value)
+    {
+        value = null;
+        if (!body.TryGetProperty(property, out var element) || element.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        value = element.GetString();
+        return true;
+    }
+
+    private static bool IsToken(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (c > 0x7e || c <= 0x20 || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static (FunctionDefinition?, ProblemHttpResult?) Fail(string field, string detail) => (null, Problems.Invalid(field, detail));
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Gateway.Admin;
+using SseVirtualization.Gateway.Connections;
+using SseVirtualization.Gateway.Functions;
+using SseVirtualization.Gateway.Http;
+using SseVirtualization.Gateway.Invocation;
+
+namespace SseVirtualization.Gateway.Hosting;
+
+/// <summary>The front end's two entry points: <see cref="AddSseGateway"/> and <see cref="MapSseGateway"/>.</summary>
+public static class GatewayHostingExtensions
+{
+    private const string BrowserCorsPolicy = "browser";
+
+    /// <summary>
+    /// Adds the HTTP front end to a host that also runs an Orleans silo (it holds SSE sockets for the silo it
+    /// lives in and receives their events through that silo's stream).
+    /// </summary>
+    public static IHostApplicationBuilder AddSseGateway(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        services.AddOptions<FunctionLimits>().BindConfiguration("Functions");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IClusterStorageProbe, InMemoryStorageProbe>();
+        services.AddSingleton<GatewayCounters>();
+        services.AddSingleton<LocalConnections>();
+        services.AddSingleton<SiloIdentity>();
+        services.AddSingleton<ClusterView>();
+        services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
+        services.AddHostedService<SiloStreamListener>();
+        services.AddHostedService<HeartbeatService>();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<GatewayExceptionHandler>();
+        services.AddCors(cors => cors.AddPolicy(BrowserCorsPolicy, policy =>
+            policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("X-Request-ID")));
+        return builder;
+    }
+
+    /// <summary>Maps <c>/sse</c>, <c>/invoke</c> and <c>/admin</c>, with problem+json errors and browser CORS.</summary>
+    public static WebApplication MapSseGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCors();
+
+        var browser = app.MapGroup(string.Empty).RequireCors(BrowserCorsPolicy);
+        browser.MapSse();
+        browser.MapInvoke();
+        var admin = browser.MapGroup("/admin");
+        admin.MapFunctionAdmin();
+        admin.MapConnectionsAdmin();
+        admin.MapHealthAdmin();
+
+        // Open streams would hold shutdown until they time out; end them so clients reconnect elsewhere at once.
+        var connections = app.Services.GetRequiredService<LocalConnections>();
+        app.Lifetime.ApplicationStopping.Register(connections.CloseAll);
+        return app;
+    }
+}

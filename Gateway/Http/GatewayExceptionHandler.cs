@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace SseVirtualization.Gateway.Http;
+
+/// <summary>
+/// The last line: an exception becomes a problem+json answer with a status that says whose fault it was,
+/// never a stack trace.
+/// </summary>
+internal sealed partial class GatewayExceptionHandler(IProblemDetailsService problems, ILogger<GatewayExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            TimeoutException => (StatusCodes.Status503ServiceUnavailable, "The cluster did not answer in time"),
+            SiloUnavailableException or OrleansMessageRejectionException => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+        };
+        if (status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title },
+        });
+    }
+
+    [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SseVirtualization.Gateway.Http;
+
+/// <summary>Reads a request body as one JSON object, within the configured size limit.</summary>
+internal static class JsonBody
+{
+    /// <summary>The parsed body, or the problem to answer instead (400 malformed, 413 too large).</summary>
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(
+        HttpContext context, long limit, bool allowEmpty = false)
+    {
+        var request = context.Request;
+        if (request.ContentLength > limit)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        JsonDocument document;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            if (buffer.Length > limit)
+            {
+                return (null, Problems.TooLarge(limit));
+            }
+
+            if (buffer.Length == 0)
+            {
+                return allowEmpty
+                    ? (JsonDocument.Parse("{}"), null)
+                    : (null, Problems.MalformedJson("The request body is empty; a JSON object is expected."));
+            }
+
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.MalformedJson($"The request body is not valid JSON: {ex.Message}"));
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, Problems.MalformedJson("The request body must be a JSON object."));
+        }
+
+        return (document, null);
+    }
+}

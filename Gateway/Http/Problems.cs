@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SseVirtualization.Gateway.Http;
+
+/// <summary>RFC 7807 answers for bad requests; every error the gateway gives is one of these.</summary>
+internal static class Problems
+{
+    /// <summary>400 naming the field at fault.</summary>
+    public static ProblemHttpResult Invalid(string field, string detail) =>
+        TypedResults.Problem(
+            detail: detail,
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "Invalid request",
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+
+    public static ProblemHttpResult MalformedJson(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON");
+
+    public static ProblemHttpResult TooLarge(long limit) =>
+        TypedResults.Problem(
+            detail: $"The request body is larger than the limit of {limit} bytes.",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Request body too large");
+
+    public static ProblemHttpResult FunctionNotFound(string name) =>
+        TypedResults.Problem(
+            detail: $"No function is registered under the name '{name}'.",
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Function not found");
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Connections;
+using SseVirtualization.Gateway.Functions;
+using SseVirtualization.Gateway.Hosting;
+using SseVirtualization.Gateway.Http;
+
+namespace SseVirtualization.Gateway.Invocation;
+
+/// <summary><c>POST /invoke/{name}</c>: call a function, answering with its result or 202 for async calls.</summary>
+internal static class InvokeEndpoint
+{
+    public static void MapInvoke(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/invoke/{name}", InvokeAsync);
+
+    private static async Task<IResult> InvokeAsync(
+        string name,
+        HttpContext context,
+        IGrainFactory grains,
+        GatewayCounters counters,
+        IOptions<GatewayOptions> options,
+        IOptions<FunctionLimits> limits)
+    {
+        if (!Names.IsValidFunctionName(name))
+        {
+            return Problems.Invalid("name", $"The function name must match {Names.FunctionNameRule}.");
+        }
+
+        var (document, problem) = await JsonBody.ReadObjectAsync(context, options.Value.MaxRequestBodyBytes, allowEmpty: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        InvocationRequest? request;
+        using (document)
+        {
+            (request, problem) = InvokeRequestReader.Read(document!.RootElement, limits.Value.MaxTimeout);
+        }
+
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        counters.InvocationReceived();
+        var result = await grains.GetGrain<IFunctionGrain>(name).InvokeAsync(request!);
+        return result.Outcome switch
+        {
+            InvocationOutcome.NotFound => Problems.FunctionNotFound(name),
+            InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("request_id", result.RequestId);
+                writer.WriteString("status", "accepted");
+                writer.WriteEndObject();
+            }),
+            _ => JsonResults.Write(StatusCodeOf(result.Outcome), writer => InvocationResultJson.Write(writer, result)),
+        };
+    }
+
+    private static int StatusCodeOf(InvocationOutcome outcome) => outcome switch
+    {
+        InvocationOutcome.Succeeded => StatusCodes.Status200OK,
+        InvocationOutcome.TimedOut => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status502BadGateway,
+    };
+}

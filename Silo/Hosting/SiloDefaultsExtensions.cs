@@ -1,0 +1,69 @@
+using System.Net;
+using Orleans.Configuration;
+using SseVirtualization.Gateway.Admin;
+using SseVirtualization.Grains.Hosting;
+using SseVirtualization.Streams;
+using StackExchange.Redis;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>The silo's composition: Orleans with Redis or embedded defaults, Kestrel on the configured port.</summary>
+internal static class SiloDefaultsExtensions
+{
+    public static WebApplicationBuilder AddSiloDefaults(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.Get<SiloHostingOptions>() ?? new SiloHostingOptions();
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", failures));
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort));
+        var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = options.ClusterId;
+                cluster.ServiceId = options.ServiceId;
+            });
+
+            if (options.UsesRedis)
+            {
+                var redis = RedisConfiguration(options);
+                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redis);
+                silo.AddRedisGrainStorage(StorageNames.PubSub, o => o.ConfigurationOptions = redis);
+                silo.Services.AddSingleton<IClusterStorageProbe>(_ => new RedisStorageProbe(redis));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.AddMemoryGrainStorage(StorageNames.Grains);
+                silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            }
+
+            silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
+                agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod)));
+            silo.AddSseGrains();
+        });
+
+        builder.Services.AddSingleton(new StorageModeAnnouncement(options.UsesRedis, options.RedisAddress));
+        builder.Services.AddHostedService<StorageModeAnnouncer>();
+        return builder;
+    }
+
+    private static ConfigurationOptions RedisConfiguration(SiloHostingOptions options)
+    {
+        var redis = ConfigurationOptions.Parse(options.RedisAddress!);
+        if (!string.IsNullOrEmpty(options.RedisPassword))
+        {
+            redis.Password = options.RedisPassword;
+        }
+
+        redis.AbortOnConnectFail = false;
+        return redis;
+    }
+}
