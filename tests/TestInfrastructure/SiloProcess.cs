@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace SseVirtualization.TestInfrastructure;
+
+/// <summary>
+/// A real silo: the built <c>Silo</c> executable in its own process, with its own HTTP, silo and gateway ports,
+/// configured through the same environment variables an operator uses.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int HttpPort { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The last lines the silo logged, for failure messages.</summary>
+    public string RecentOutput => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Starts a silo and waits until its HTTP front end answers.</summary>
+    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> environment)
+    {
+        if (!File.Exists(RepositoryPaths.SiloAssembly))
+        {
+            throw new InvalidOperationException($"Silo is not built: {RepositoryPaths.SiloAssembly}");
+        }
+
+        int httpPort = FreePort.Next(), siloPort = FreePort.Next(), gatewayPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet", $"\"{RepositoryPaths.SiloAssembly}\"")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.SiloAssembly)!,
+        };
+        start.Environment["PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["SILO_PORT"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["GATEWAY_PORT"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var silo = new SiloProcess(Process.Start(start)!, httpPort, siloPort, gatewayPort);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (silo.HasExited)
+                    {
+                        throw new InvalidOperationException("Silo exited during start-up:\n" + silo.RecentOutput);
+                    }
+
+                    return (await http.GetAsync("admin/health")).IsSuccessStatusCode;
+                },
+                $"silo on port {httpPort} to answer",
+                TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+
+        return silo;
+    }
+
+    /// <summary>Asks the silo to stop as an operator would (SIGTERM) and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > 300)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+}
