@@ -106,20 +106,27 @@ public sealed class SseStreamTests(ClusterFixture cluster)
             Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         }
 
+        // Invocations run concurrently, so results arrive in the order they complete; every connection sees
+        // that same sequence, numbered without gaps.
+        var sequences = new List<List<(long Id, int Payload)>>();
         foreach (var sse in new[] { onA, onB })
         {
-            var ids = new List<long>();
-            var order = new List<int>();
+            var sequence = new List<(long Id, int Payload)>();
             for (var i = 0; i < 3; i++)
             {
                 var item = await sse.NextOfTypeAsync("function_response");
-                ids.Add(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
-                order.Add(JsonDocument.Parse(item.Data).RootElement.GetProperty("data").GetProperty("payload").GetProperty("i").GetInt32());
+                sequence.Add((
+                    long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture),
+                    JsonDocument.Parse(item.Data).RootElement.GetProperty("data").GetProperty("payload").GetProperty("i").GetInt32()));
             }
 
-            Assert.Equal([ids[0], ids[0] + 1, ids[0] + 2], ids);
-            Assert.Equal([0, 1, 2], order);
+            var first = sequence[0].Id;
+            Assert.Equal([first, first + 1, first + 2], sequence.Select(e => e.Id));
+            Assert.Equal([0, 1, 2], sequence.Select(e => e.Payload).Order());
+            sequences.Add(sequence);
         }
+
+        Assert.Equal(sequences[0], sequences[1]);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using SseVirtualization.Functions;
 using SseVirtualization.TestInfrastructure;
@@ -21,6 +22,7 @@ public sealed class ExternalClientTests(ClusterFixture cluster)
         await sse.NextOfTypeAsync("connected");
 
         var backend = Host.CreateApplicationBuilder();
+        backend.Logging.SetMinimumLevel(LogLevel.Warning);
         backend.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ClusterId));

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (redis-server from apt), builds, runs every test project,
+# and ends with one line "N passed, N failed[, N skipped]" counted from the test results.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "Installing redis-server with apt-get..."
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+
+configuration="${CONFIGURATION:-Release}"
+results=".artifacts/test-results"
+rm -rf "$results"
+
+dotnet build Orleans.sln -c "$configuration" -nologo -clp:ErrorsOnly
+status=0
+dotnet test Orleans.sln -c "$configuration" --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1 # the run failed before any test could report (build error, crashed test host)
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
