@@ -13,6 +13,7 @@ namespace SseVirtualization.Gateway.Connections;
 internal sealed class SseConnection
 {
     private readonly Channel<OutgoingEvent> _queue;
+    private long _lastPingTicks;
 
     public SseConnection(string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt)
     {
@@ -20,7 +21,7 @@ internal sealed class SseConnection
         UserId = userId;
         Metadata = metadata;
         CreatedAt = createdAt;
-        LastPing = createdAt;
+        _lastPingTicks = createdAt.UtcTicks;
         _queue = Channel.CreateBounded<OutgoingEvent>(new BoundedChannelOptions(queueCapacity)
         {
             SingleReader = true,
@@ -38,8 +39,12 @@ internal sealed class SseConnection
 
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>When the connection last got a heartbeat.</summary>
-    public DateTimeOffset LastPing { get; set; }
+    /// <summary>When the connection last got a heartbeat (written by the heartbeat timer, read by admin listings).</summary>
+    public DateTimeOffset LastPing
+    {
+        get => new(Volatile.Read(ref _lastPingTicks), TimeSpan.Zero);
+        set => Volatile.Write(ref _lastPingTicks, value.UtcTicks);
+    }
 
     /// <summary>Queues an event. Returns <c>false</c> (and closes the connection) when the client cannot keep up.</summary>
     public bool TryEnqueue(OutgoingEvent outgoing)
