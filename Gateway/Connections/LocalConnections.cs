@@ -43,12 +43,15 @@ internal sealed class LocalConnections(GatewayCounters counters)
         }
     }
 
-    /// <summary>Ends every local stream (at shutdown).</summary>
-    public void CloseAll()
+    /// <summary>Client ids with local connections, and those connections.</summary>
+    public IEnumerable<KeyValuePair<string, SseConnection[]>> ByClient => _byClient;
+
+    /// <summary>Ends every local stream with <paramref name="farewell"/> (at shutdown).</summary>
+    public void CloseAll(OutgoingEvent farewell)
     {
         foreach (var connection in _byId.Values)
         {
-            connection.Close();
+            connection.Close(farewell);
         }
     }
 

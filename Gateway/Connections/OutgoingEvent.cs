@@ -1,4 +1,7 @@
 namespace SseVirtualization.Gateway.Connections;
 
-/// <summary>An event queued for one connection. <see cref="Id"/> 0 means "send no id line".</summary>
-internal readonly record struct OutgoingEvent(long Id, string Type, string Data);
+/// <summary>
+/// An event queued for one connection. <see cref="Id"/> 0 means "send no id line"; <see cref="Retry"/>, when set,
+/// changes the client's reconnection delay.
+/// </summary>
+internal readonly record struct OutgoingEvent(long Id, string Type, string Data, TimeSpan? Retry = null);

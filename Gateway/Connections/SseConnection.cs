@@ -7,13 +7,18 @@ namespace SseVirtualization.Gateway.Connections;
 
 /// <summary>
 /// One open <c>/sse/{clientId}</c> response. Live events queue here from the moment the connection is
-/// registered, so nothing published while its backlog is fetched is missed; ids at or below the last one
-/// written are skipped, so nothing is written twice.
+/// registered, so nothing published while its backlog is fetched is missed. The writer tracks the last
+/// event id it wrote: ids at or below it are skipped (nothing is written twice), and a jump past it means
+/// stream messages were lost, so the missing events are fetched from the client grain first.
 /// </summary>
 internal sealed class SseConnection
 {
+    /// <summary>Queued to make the writer check the client grain for events it has not written.</summary>
+    private static readonly OutgoingEvent CatchUp = new(-1, string.Empty, string.Empty);
+
     private readonly Channel<OutgoingEvent> _queue;
     private long _lastPingTicks;
+    private long _lastWrittenId = -1;
 
     public SseConnection(string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt)
     {
@@ -46,6 +51,9 @@ internal sealed class SseConnection
         set => Volatile.Write(ref _lastPingTicks, value.UtcTicks);
     }
 
+    /// <summary>The id of the last event written, or -1 before the backlog is written.</summary>
+    public long LastWrittenId => Volatile.Read(ref _lastWrittenId);
+
     /// <summary>Queues an event. Returns <c>false</c> (and closes the connection) when the client cannot keep up.</summary>
     public bool TryEnqueue(OutgoingEvent outgoing)
     {
@@ -58,42 +66,88 @@ internal sealed class SseConnection
         return false;
     }
 
-    /// <summary>Ends the connection's stream (at shutdown).</summary>
+    /// <summary>Asks the writer to fetch events it has not written (the client grain has newer ones).</summary>
+    public void RequestCatchUp() => TryEnqueue(CatchUp);
+
+    /// <summary>Ends the connection's stream.</summary>
     public void Close() => _queue.Writer.TryComplete();
+
+    /// <summary>Tells the client to reconnect soon (elsewhere), then ends the stream.</summary>
+    public void Close(OutgoingEvent farewell)
+    {
+        _queue.Writer.TryWrite(farewell);
+        _queue.Writer.TryComplete();
+    }
 
     /// <summary>The whole stream: <paramref name="first"/>, the backlog, then live events until the client leaves.</summary>
     public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
         SseItem<string> first,
-        IReadOnlyList<ClientEvent> backlog,
+        EventBatch backlog,
+        Func<long, Task<EventBatch>> fetchAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return first;
-        long lastWrittenId = 0;
-        foreach (var clientEvent in backlog)
+        foreach (var item in Write(backlog))
         {
-            lastWrittenId = clientEvent.Id;
-            yield return ToItem(new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson));
+            yield return item;
         }
 
+        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, backlog.LastEventId));
         await foreach (var outgoing in _queue.Reader.ReadAllAsync(cancellationToken))
         {
-            if (outgoing.Id != 0)
+            if (outgoing.Id == 0)
             {
-                if (outgoing.Id <= lastWrittenId)
+                yield return ToItem(outgoing);
+                continue;
+            }
+
+            if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
+            {
+                continue;
+            }
+
+            if (outgoing.Id != LastWrittenId + 1)
+            {
+                // A hole (stream messages lost) or a catch-up request: the grain's log has what is missing.
+                foreach (var item in Write(await fetchAfter(LastWrittenId)))
+                {
+                    yield return item;
+                }
+
+                if (outgoing.Id <= LastWrittenId)
                 {
                     continue;
                 }
-
-                lastWrittenId = outgoing.Id;
             }
 
+            Volatile.Write(ref _lastWrittenId, outgoing.Id);
             yield return ToItem(outgoing);
+        }
+    }
+
+    private IEnumerable<SseItem<string>> Write(EventBatch batch)
+    {
+        if (batch.Gap is { } gap)
+        {
+            yield return new SseItem<string>(SseFrames.Gap(gap), ClientEventTypes.Gap);
+        }
+
+        foreach (var clientEvent in batch.Events)
+        {
+            if (clientEvent.Id <= LastWrittenId)
+            {
+                continue;
+            }
+
+            Volatile.Write(ref _lastWrittenId, clientEvent.Id);
+            yield return ToItem(new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson));
         }
     }
 
     private static SseItem<string> ToItem(OutgoingEvent outgoing) =>
         new(outgoing.Data, outgoing.Type)
         {
-            EventId = outgoing.Id == 0 ? null : outgoing.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            EventId = outgoing.Id <= 0 ? null : outgoing.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ReconnectionInterval = outgoing.Retry,
         };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,9 +25,19 @@ internal static partial class SseEndpoint
         LocalConnections connections,
         SiloIdentity silo,
         IOptions<GatewayOptions> options,
+        Draining draining,
         TimeProvider time,
         ILogger<SseConnection> logger)
     {
+        if (draining.IsDraining)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(
+                detail: "This silo is shutting down; connect to another one.",
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Silo draining");
+        }
+
         if (!Names.IsValidClientId(clientId))
         {
             return Problems.Invalid("clientId", $"The client id must match {Names.ClientIdRule}.");
@@ -44,7 +53,7 @@ internal static partial class SseEndpoint
 
         // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
         connections.Add(connection);
-        IReadOnlyList<ClientEvent> backlog;
+        EventBatch backlog;
         try
         {
             backlog = await grains.GetGrain<IClientGrain>(clientId).ConnectAsync(silo.Id, ReadLastEventId(context.Request));
@@ -55,8 +64,8 @@ internal static partial class SseEndpoint
             throw;
         }
 
-        LogConnected(logger, clientId, connection.Id, backlog.Count);
-        var connected = new SseItem<string>(ConnectedJson(connection, silo.Id), ClientEventTypes.Connected)
+        LogConnected(logger, clientId, connection.Id, backlog.Events.Count);
+        var connected = new SseItem<string>(SseFrames.Connected(connection, silo.Id), ClientEventTypes.Connected)
         {
             ReconnectionInterval = settings.ReconnectDelay,
         };
@@ -67,7 +76,7 @@ internal static partial class SseEndpoint
     private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
         SseConnection connection,
         SseItem<string> connected,
-        IReadOnlyList<ClientEvent> backlog,
+        EventBatch backlog,
         IGrainFactory grains,
         LocalConnections connections,
         string siloId,
@@ -76,7 +85,8 @@ internal static partial class SseEndpoint
     {
         try
         {
-            await foreach (var item in connection.ReadAllAsync(connected, backlog, cancellationToken))
+            var client = grains.GetGrain<IClientGrain>(connection.ClientId);
+            await foreach (var item in connection.ReadAllAsync(connected, backlog, client.GetEventsAfterAsync, cancellationToken))
             {
                 yield return item;
             }
@@ -120,30 +130,6 @@ internal static partial class SseEndpoint
         }
 
         return metadata;
-    }
-
-    private static string ConnectedJson(SseConnection connection, string siloId)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("client_id", connection.ClientId);
-            writer.WriteString("connection_id", connection.Id);
-            writer.WriteString("silo", siloId);
-            writer.WriteStartObject("metadata");
-            foreach (var (key, value) in connection.Metadata)
-            {
-                writer.WriteString(key, value);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteString("message", "SSE connection established");
-            writer.WriteNumber("timestamp", connection.CreatedAt.ToUnixTimeSeconds());
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Client {ClientId} connected ({ConnectionId}), {Backlog} waiting events")]

@@ -39,6 +39,8 @@ public static class GatewayHostingExtensions
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddHostedService<SiloStreamListener>();
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<DeliveryAuditor>();
+        services.AddSingleton<Draining>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
@@ -64,8 +66,7 @@ public static class GatewayHostingExtensions
         admin.MapHealthAdmin();
 
         // Open streams would hold shutdown until they time out; end them so clients reconnect elsewhere at once.
-        var connections = app.Services.GetRequiredService<LocalConnections>();
-        app.Lifetime.ApplicationStopping.Register(connections.CloseAll);
+        app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Draining>().Begin);
         return app;
     }
 }

@@ -21,6 +21,15 @@ public sealed class GatewayOptions
     /// reconnects with Last-Event-ID and its client grain replays what it missed.
     /// </summary>
     public int ConnectionQueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// How often each silo checks, once per local client, that its connections have every event of the
+    /// client's log (a lost last event leaves no hole to notice). Also done at once when a silo dies.
+    /// </summary>
+    public TimeSpan AuditInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>retry:</c> hint sent with the <c>reconnect</c> event when the silo shuts down.</summary>
+    public TimeSpan ShutdownReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
@@ -41,6 +50,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"{GatewayOptions.SectionName}:MaxRequestBodyBytes must be at least 1024.");
+        }
+
+        if (options.AuditInterval < TimeSpan.FromSeconds(1) || options.ShutdownReconnectDelay <= TimeSpan.Zero)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:AuditInterval must be at least 1 s and ShutdownReconnectDelay positive.");
         }
 
         if (options.ConnectionQueueCapacity < 16)

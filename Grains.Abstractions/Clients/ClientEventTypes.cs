@@ -11,4 +11,10 @@ public static class ClientEventTypes
 
     /// <summary>The result of an invocation made for this client.</summary>
     public const string FunctionResponse = "function_response";
+
+    /// <summary>Some events the client asked to resume from are no longer kept; carries no id.</summary>
+    public const string Gap = "gap";
+
+    /// <summary>The silo is shutting down: reconnect (the <c>retry:</c> hint is short); carries no id.</summary>
+    public const string Reconnect = "reconnect";
 }

@@ -1,9 +1,11 @@
+using Orleans.Concurrency;
+
 namespace SseVirtualization.Clients;
 
 /// <summary>
-/// One SSE client (key: client id). It numbers the client's events, keeps the recent ones in its state
-/// (the source of truth for replay), knows which silos hold the client's connections and publishes each
-/// event to those silos' streams (<see cref="Streams.StreamNames"/>).
+/// One SSE client (key: client id). It numbers the client's events, keeps the recent ones in a bounded,
+/// persisted log (the source of truth for replay), knows which silos hold the client's connections and
+/// publishes each event to those silos' streams (<see cref="Streams.StreamNames"/>).
 /// </summary>
 public interface IClientGrain : IGrainWithStringKey
 {
@@ -11,11 +13,18 @@ public interface IClientGrain : IGrainWithStringKey
     /// Records a connection held by <paramref name="siloId"/> and returns the events it must write before live
     /// ones: those after <paramref name="lastEventId"/> when given, otherwise every event not yet sent.
     /// </summary>
-    Task<IReadOnlyList<ClientEvent>> ConnectAsync(string siloId, long? lastEventId);
+    Task<EventBatch> ConnectAsync(string siloId, long? lastEventId);
 
     /// <summary>Records that one connection held by <paramref name="siloId"/> has closed.</summary>
     Task DisconnectAsync(string siloId);
 
-    /// <summary>Numbers, stores and delivers an event; it waits in the grain while the client is not connected.</summary>
+    /// <summary>The stored events after <paramref name="afterId"/>: how a connection fills a hole in what it received.</summary>
+    Task<EventBatch> GetEventsAfterAsync(long afterId);
+
+    /// <summary>The id of the newest event (0 when none): a cheap check that a connection has missed nothing.</summary>
+    [AlwaysInterleave]
+    Task<long> GetLastEventIdAsync();
+
+    /// <summary>Numbers, stores and delivers an event; it waits in the log while the client is not connected.</summary>
     Task<ClientEvent> PublishAsync(string type, string dataJson);
 }

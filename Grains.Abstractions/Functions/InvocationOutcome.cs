@@ -20,4 +20,7 @@ public enum InvocationOutcome
 
     /// <summary>An async invocation was accepted; its result goes to the client's stream.</summary>
     Accepted = 5,
+
+    /// <summary>An accepted async invocation was started the allowed number of times and never finished.</summary>
+    Abandoned = 6,
 }

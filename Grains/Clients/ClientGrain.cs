@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.Streams;
 using SseVirtualization.Clients;
 using SseVirtualization.Grains.Hosting;
@@ -9,8 +11,9 @@ using SseVirtualization.Streams;
 namespace SseVirtualization.Grains.Clients;
 
 /// <summary>
-/// One SSE client: numbers its events, keeps the recent ones, and publishes each to the stream of every silo
-/// that holds one of its connections. With no live connection the event waits here until the next connect.
+/// One SSE client: numbers its events, keeps them in a bounded segmented log, and publishes each to the
+/// stream of every silo that holds one of its connections. With no live connection an event waits in the
+/// log until the next connect. It also keeps the ledger of async invocations made for the client.
 /// </summary>
 internal sealed partial class ClientGrain(
     [PersistentState("client", StorageNames.Grains)] IPersistentState<ClientState> state,
@@ -18,26 +21,187 @@ internal sealed partial class ClientGrain(
     IOptions<ClientOptions> options,
     TimeProvider time,
     ILogger<ClientGrain> logger)
-    : Grain, IClientGrain
+    : Grain, IClientGrain, IInvocationLedger, IRemindable
 {
-    public async Task<IReadOnlyList<ClientEvent>> ConnectAsync(string siloId, long? lastEventId)
+    private ClientEventLog _log = null!;
+
+    private string ClientId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
+        _log = new ClientEventLog(storage, this.GetGrainId(), options.Value.LogSegmentSize);
+        await _log.OpenAsync(state.State.HeadSegment);
+        if (_log.Head.Pending.Count > 0)
+        {
+            StartRedriving();
+        }
+    }
+
+    public async Task<EventBatch> ConnectAsync(string siloId, long? lastEventId)
     {
         ArgumentException.ThrowIfNullOrEmpty(siloId);
         var current = state.State;
+        var batch = lastEventId is { } after
+            ? await ReadAfterAsync(after, onlyUndelivered: false)
+            : await ReadAfterAsync(current.SentThroughId, onlyUndelivered: true);
+        var previousSentThrough = current.SentThroughId;
         current.Silos[siloId] = current.Silos.GetValueOrDefault(siloId) + 1;
-        var after = lastEventId ?? current.SentThroughId;
-        var backlog = current.Log.FindAll(e => e.Id > after);
-        current.SentThroughId = current.LastEventId;
-        await state.WriteStateAsync();
-        return backlog;
+        current.SentThroughId = _log.LastEventId;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            Release(current.Silos, siloId);
+            current.SentThroughId = previousSentThrough;
+            throw;
+        }
+
+        return batch;
     }
 
     public async Task DisconnectAsync(string siloId)
     {
-        var silos = state.State.Silos;
-        if (!silos.TryGetValue(siloId, out var count))
+        if (Release(state.State.Silos, siloId))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public Task<EventBatch> GetEventsAfterAsync(long afterId) => ReadAfterAsync(afterId, onlyUndelivered: false);
+
+    public Task<long> GetLastEventIdAsync() => Task.FromResult(_log.LastEventId);
+
+    public async Task<ClientEvent> PublishAsync(string type, string dataJson) =>
+        await AppendAndDeliverAsync(type, dataJson, requestId: null);
+
+    public async Task AcceptAsync(PendingInvocation invocation)
+    {
+        var requestId = invocation.Request.RequestId!;
+        var pending = _log.Head.Pending;
+        if (pending.ContainsKey(requestId))
         {
             return;
+        }
+
+        pending[requestId] = invocation;
+        try
+        {
+            await _log.WriteHeadAsync();
+        }
+        catch
+        {
+            pending.Remove(requestId);
+            throw;
+        }
+
+        StartRedriving();
+    }
+
+    public async Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending)
+    {
+        PendingInvocation? settled = null;
+        if (settlesPending && !_log.Head.Pending.Remove(requestId, out settled))
+        {
+            LogDuplicateResult(logger, ClientId, requestId);
+            return false;
+        }
+
+        try
+        {
+            await AppendAndDeliverAsync(ClientEventTypes.FunctionResponse, resultJson, requestId);
+        }
+        catch when (settled is not null)
+        {
+            _log.Head.Pending[requestId] = settled;
+            throw;
+        }
+
+        return true;
+    }
+
+    public Task<int> GetPendingCountAsync() => Task.FromResult(_log.Head.Pending.Count);
+
+    private async Task<ClientEvent> AppendAndDeliverAsync(string type, string dataJson, string? requestId)
+    {
+        var silos = state.State.Silos;
+        ForgetDeadSilos(silos);
+        var live = silos.Count > 0;
+        var clientEvent = new ClientEvent(_log.LastEventId + 1, type, dataJson, time.GetUtcNow(), requestId);
+
+        // Stored first, so an event is never delivered that a restart could forget.
+        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)))
+        {
+            await RecordNewHeadAsync();
+        }
+
+        if (live)
+        {
+            await PublishToSilosAsync(silos.Keys, clientEvent);
+        }
+
+        return clientEvent;
+    }
+
+    private async Task RecordNewHeadAsync()
+    {
+        var current = state.State;
+        var keepFrom = _log.SegmentOf(Math.Max(1, _log.LastEventId - options.Value.EventLogCapacity + 1));
+        try
+        {
+            await _log.DeleteBeforeAsync(current.OldestSegment, keepFrom);
+            current.OldestSegment = Math.Max(current.OldestSegment, keepFrom);
+            current.HeadSegment = _log.HeadIndex;
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The new head is stored and found again on activation; trimming waits for the next roll.
+            LogHeadNotRecorded(logger, ex, ClientId);
+        }
+    }
+
+    private async Task<EventBatch> ReadAfterAsync(long afterId, bool onlyUndelivered)
+    {
+        var settings = options.Value;
+        var oldestAllowed = _log.LastEventId - settings.EventLogCapacity + 1;
+        var stored = await _log.ReadAfterAsync(afterId, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge);
+        EventGap? gap = null;
+        if (afterId < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > afterId + 1))
+        {
+            gap = new EventGap(afterId, stored.Count == 0 ? 0 : stored[0].Event.Id);
+        }
+
+        var events = new List<ClientEvent>(stored.Count);
+        foreach (var s in stored)
+        {
+            if (!onlyUndelivered || !s.DeliveredLive)
+            {
+                events.Add(s.Event);
+            }
+        }
+
+        return new EventBatch(events, gap, _log.LastEventId);
+    }
+
+    private async Task PublishToSilosAsync(IEnumerable<string> siloIds, ClientEvent clientEvent)
+    {
+        var provider = this.GetStreamProvider(StreamNames.Provider);
+        var delivery = new SiloDelivery(ClientId, clientEvent);
+        foreach (var siloId in siloIds)
+        {
+            var stream = provider.GetStream<SiloDelivery>(StreamId.Create(StreamNames.SiloNamespace, siloId));
+            await stream.OnNextAsync(delivery);
+        }
+    }
+
+    private static bool Release(Dictionary<string, int> silos, string siloId)
+    {
+        if (!silos.TryGetValue(siloId, out var count))
+        {
+            return false;
         }
 
         if (count <= 1)
@@ -49,46 +213,7 @@ internal sealed partial class ClientGrain(
             silos[siloId] = count - 1;
         }
 
-        await state.WriteStateAsync();
-    }
-
-    public async Task<ClientEvent> PublishAsync(string type, string dataJson)
-    {
-        var current = state.State;
-        ForgetDeadSilos(current.Silos);
-        var clientEvent = new ClientEvent(current.LastEventId + 1, type, dataJson, time.GetUtcNow());
-        current.LastEventId = clientEvent.Id;
-        current.Log.Add(clientEvent);
-        var overflow = current.Log.Count - options.Value.EventLogCapacity;
-        if (overflow > 0)
-        {
-            current.Log.RemoveRange(0, overflow);
-        }
-
-        if (current.Silos.Count > 0)
-        {
-            current.SentThroughId = clientEvent.Id;
-        }
-
-        // Stored first, so an event is never delivered that a restart could forget.
-        await state.WriteStateAsync();
-        if (current.Silos.Count > 0)
-        {
-            await PublishToSilosAsync(current.Silos.Keys, clientEvent);
-        }
-
-        return clientEvent;
-    }
-
-    private async Task PublishToSilosAsync(IEnumerable<string> siloIds, ClientEvent clientEvent)
-    {
-        var provider = this.GetStreamProvider(StreamNames.Provider);
-        var delivery = new SiloDelivery(this.GetPrimaryKeyString(), clientEvent);
-        foreach (var siloId in siloIds)
-        {
-            var stream = provider.GetStream<SiloDelivery>(StreamId.Create(StreamNames.SiloNamespace, siloId));
-            await stream.OnNextAsync(delivery);
-        }
+        return true;
     }
 
     private void ForgetDeadSilos(Dictionary<string, int> silos)
@@ -113,7 +238,7 @@ internal sealed partial class ClientGrain(
             return;
         }
 
-        var clientId = this.GetPrimaryKeyString();
+        var clientId = ClientId;
         foreach (var siloId in dead)
         {
             silos.Remove(siloId);
@@ -123,4 +248,10 @@ internal sealed partial class ClientGrain(
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Client {ClientId}: silo {SiloId} is dead, its connections are forgotten")]
     private static partial void LogDeadSiloForgotten(ILogger logger, string clientId, string siloId);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Client {ClientId}: a second result for request {RequestId} was dropped")]
+    private static partial void LogDuplicateResult(ILogger logger, string clientId, string requestId);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Client {ClientId}: the new log head could not be recorded yet")]
+    private static partial void LogHeadNotRecorded(ILogger logger, Exception exception, string clientId);
 }

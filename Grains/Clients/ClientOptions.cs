@@ -9,12 +9,56 @@ public sealed class ClientOptions
 
     /// <summary>How many recent events each client grain keeps for replay and for clients not yet connected.</summary>
     public int EventLogCapacity { get; set; } = 1000;
+
+    /// <summary>How long an event stays replayable.</summary>
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Events per stored log segment. Persisting one event rewrites only the newest segment, so this bounds
+    /// the bytes written per event; smaller segments mean more records to read on a long replay.
+    /// </summary>
+    public int LogSegmentSize { get; set; } = 32;
+
+    /// <summary>How often a client grain with unanswered async invocations checks that each is still running.</summary>
+    public TimeSpan RedriveCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How old an accepted invocation must be before it is checked (a fresh one is surely running).</summary>
+    public TimeSpan RedriveAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times an invocation is started before its client is told it failed.</summary>
+    public int MaxInvocationAttempts { get; set; } = 3;
 }
 
 internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ClientOptions options) =>
-        options.EventLogCapacity is >= 1 and <= 100_000
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{ClientOptions.SectionName}:EventLogCapacity must be between 1 and 100000.");
+    public ValidateOptionsResult Validate(string? name, ClientOptions options)
+    {
+        var failures = new List<string>();
+        if (options.EventLogCapacity is < 1 or > 100_000)
+        {
+            failures.Add($"{ClientOptions.SectionName}:EventLogCapacity must be between 1 and 100000.");
+        }
+
+        if (options.MaxEventAge <= TimeSpan.Zero)
+        {
+            failures.Add($"{ClientOptions.SectionName}:MaxEventAge must be positive.");
+        }
+
+        if (options.LogSegmentSize is < 1 or > 1024)
+        {
+            failures.Add($"{ClientOptions.SectionName}:LogSegmentSize must be between 1 and 1024.");
+        }
+
+        if (options.RedriveCheckInterval <= TimeSpan.Zero || options.RedriveAfter < TimeSpan.Zero)
+        {
+            failures.Add($"{ClientOptions.SectionName}:RedriveCheckInterval must be positive and RedriveAfter not negative.");
+        }
+
+        if (options.MaxInvocationAttempts < 1)
+        {
+            failures.Add($"{ClientOptions.SectionName}:MaxInvocationAttempts must be at least 1.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -1,21 +1,23 @@
-using SseVirtualization.Clients;
-
 namespace SseVirtualization.Grains.Clients;
 
+/// <summary>
+/// The small record written when connections come and go. The events themselves live in log segments
+/// (<see cref="ClientLogSegment"/>), so a connect never rewrites the log and an event never rewrites this.
+/// </summary>
 [GenerateSerializer, Alias("sse.ClientState")]
 internal sealed class ClientState
 {
-    /// <summary>Id of the newest event; ids increase by one per event.</summary>
+    /// <summary>Index of the newest log segment when this record was last written (a later one may exist).</summary>
     [Id(0)]
-    public long LastEventId { get; set; }
+    public long HeadSegment { get; set; }
 
-    /// <summary>Id of the newest event handed to a connection (or to the silos holding one).</summary>
+    /// <summary>Index of the oldest segment still stored.</summary>
     [Id(1)]
-    public long SentThroughId { get; set; }
+    public long OldestSegment { get; set; }
 
-    /// <summary>The most recent events, oldest first, at most <see cref="ClientOptions.EventLogCapacity"/>.</summary>
+    /// <summary>Events up to this id were handed to a connection when one opened.</summary>
     [Id(2)]
-    public List<ClientEvent> Log { get; set; } = [];
+    public long SentThroughId { get; set; }
 
     /// <summary>Silos holding this client's connections, with how many each holds.</summary>
     [Id(3)]

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SseVirtualization.Clients;
+using SseVirtualization.Grains.Clients;
 using SseVirtualization.Functions;
 using SseVirtualization.Grains.Hosting;
 
@@ -18,6 +18,9 @@ internal sealed partial class FunctionGrain(
     ILogger<FunctionGrain> logger)
     : Grain, IFunctionGrain, IAsyncInvocationRunner
 {
+    // Accepted async invocations this activation is running; a client grain re-drives any that are not here.
+    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<RegistrationResult> RegisterAsync(FunctionDefinition definition)
@@ -72,11 +75,39 @@ internal sealed partial class FunctionGrain(
             throw new ArgumentException("An async invocation needs a client id to deliver its result to.", nameof(request));
         }
 
+        // Recorded durably in the client's ledger before the caller hears "accepted".
+        await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
+            .AcceptAsync(new PendingInvocation(Name, request, time.GetUtcNow(), Attempts: 1));
+        _running.Add(request.RequestId!);
         await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
         return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Accepted, 0, null, null, 0);
     }
 
-    public async Task RunAsync(InvocationRequest request) => await ExecuteAsync(request);
+    public async Task RunAsync(InvocationRequest request)
+    {
+        _running.Add(request.RequestId!);
+        try
+        {
+            await ExecuteAsync(request);
+        }
+        finally
+        {
+            _running.Remove(request.RequestId!);
+        }
+    }
+
+    public async Task<bool> EnsureRunningAsync(InvocationRequest request)
+    {
+        if (!_running.Add(request.RequestId!))
+        {
+            return false;
+        }
+
+        await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+        return true;
+    }
+
+    public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_running.Contains(requestId));
 
     private async Task<InvocationResult> ExecuteAsync(InvocationRequest request)
     {
@@ -85,7 +116,7 @@ internal sealed partial class FunctionGrain(
         {
             // Deleted between acceptance and execution.
             var missing = NotFound(requestId);
-            await DeliverAsync(request.ClientId, missing);
+            await DeliverAsync(request, missing);
             return missing;
         }
 
@@ -97,24 +128,26 @@ internal sealed partial class FunctionGrain(
 
         var result = await invoker.InvokeAsync(function.Definition, request, requestId, timeout);
         LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
-        await DeliverAsync(request.ClientId, result);
+        await DeliverAsync(request, result);
         return result;
     }
 
-    private async Task DeliverAsync(string? clientId, InvocationResult result)
+    private async Task DeliverAsync(InvocationRequest request, InvocationResult result)
     {
-        if (clientId is null)
+        if (request.ClientId is not { } clientId)
         {
             return;
         }
 
         try
         {
-            await GrainFactory.GetGrain<IClientGrain>(clientId)
-                .PublishAsync(ClientEventTypes.FunctionResponse, InvocationResultJson.ToJson(result));
+            // An async result settles the client's ledger entry: a re-driven duplicate is dropped there.
+            await GrainFactory.GetGrain<IInvocationLedger>(clientId)
+                .PublishResultAsync(result.RequestId, InvocationResultJson.ToJson(result), settlesPending: request.Async);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // An async result stays pending in the ledger, which re-drives the invocation.
             LogDeliveryFailed(logger, ex, Name, result.RequestId, clientId);
         }
     }

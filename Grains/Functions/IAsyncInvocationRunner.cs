@@ -4,11 +4,19 @@ using SseVirtualization.Functions;
 namespace SseVirtualization.Grains.Functions;
 
 /// <summary>
-/// The function grain's own one-way entry point for accepted async invocations: running them as a grain
-/// request (rather than a detached task) keeps the activation alive until the call and its delivery finish.
+/// The function grain's entry points for accepted async invocations. Running them as grain requests (rather
+/// than detached tasks) keeps the activation alive until the call and its delivery finish.
 /// </summary>
 internal interface IAsyncInvocationRunner : IGrainWithStringKey
 {
     [OneWay, AlwaysInterleave]
     Task RunAsync(InvocationRequest request);
+
+    /// <summary>Starts the invocation unless this activation is running it; <c>true</c> when it had to start it.</summary>
+    [AlwaysInterleave]
+    Task<bool> EnsureRunningAsync(InvocationRequest request);
+
+    /// <summary>Whether this activation is running the invocation now.</summary>
+    [AlwaysInterleave]
+    Task<bool> IsRunningAsync(string requestId);
 }

@@ -36,6 +36,7 @@ internal static class SiloDefaultsExtensions
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(StorageNames.PubSub, o => o.ConfigurationOptions = redis);
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 silo.Services.AddSingleton<IClusterStorageProbe>(_ => new RedisStorageProbe(redis));
             }
             else
@@ -43,7 +44,11 @@ internal static class SiloDefaultsExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 silo.AddMemoryGrainStorage(StorageNames.Grains);
                 silo.AddMemoryGrainStorage(StorageNames.PubSub);
+                silo.UseInMemoryReminderService();
             }
+
+            // Failure detection can be tuned (e.g. Membership__ProbeTimeout); Orleans' defaults otherwise.
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
 
             silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod)));

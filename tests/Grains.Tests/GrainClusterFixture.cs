@@ -50,6 +50,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryGrainStorage(StorageNames.Grains);
             siloBuilder.AddMemoryGrainStorage(StorageNames.PubSub);
             siloBuilder.AddMemoryStreams(StreamNames.Provider);
+            siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddSseGrains();
             siloBuilder.Services.Configure<ClientOptions>(o => o.EventLogCapacity = EventLogCapacity);
         }

@@ -20,9 +20,9 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
         var first = await client.ConnectAsync(SomeSilo, lastEventId: null);
         var second = await client.ConnectAsync(SomeSilo, lastEventId: null);
 
-        Assert.Equal([1L, 2L], first.Select(e => e.Id));
-        Assert.Equal(["{\"n\":1}", "{\"n\":2}"], first.Select(e => e.DataJson));
-        Assert.Empty(second);
+        Assert.Equal([1L, 2L], first.Events.Select(e => e.Id));
+        Assert.Equal(["{\"n\":1}", "{\"n\":2}"], first.Events.Select(e => e.DataJson));
+        Assert.Empty(second.Events);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
         await client.ConnectAsync(SomeSilo, lastEventId: null);
         await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
 
-        Assert.Empty(await client.ConnectAsync(SomeSilo, lastEventId: null));
+        Assert.Empty((await client.ConnectAsync(SomeSilo, lastEventId: null)).Events);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
         await client.DisconnectAsync(SomeSilo);
         var waiting = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
 
-        Assert.Equal([waiting.Id], (await client.ConnectAsync(SomeSilo, lastEventId: null)).Select(e => e.Id));
+        Assert.Equal([waiting.Id], (await client.ConnectAsync(SomeSilo, lastEventId: null)).Events.Select(e => e.Id));
     }
 
     [Fact]
@@ -55,8 +55,8 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
             await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
         }
 
-        Assert.Equal([3L, 4L], (await client.ConnectAsync(SomeSilo, lastEventId: 2)).Select(e => e.Id));
-        Assert.Empty(await client.ConnectAsync(SomeSilo, lastEventId: 4));
+        Assert.Equal([3L, 4L], (await client.ConnectAsync(SomeSilo, lastEventId: 2)).Events.Select(e => e.Id));
+        Assert.Empty((await client.ConnectAsync(SomeSilo, lastEventId: 4)).Events);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
 
         var kept = await client.ConnectAsync(SomeSilo, lastEventId: 0);
 
-        Assert.Equal(Enumerable.Range(4, capacity).Select(i => (long)i), kept.Select(e => e.Id));
+        Assert.Equal(Enumerable.Range(4, capacity).Select(i => (long)i), kept.Events.Select(e => e.Id));
     }
 
     [Fact]
@@ -83,6 +83,6 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var backlog = await client.ConnectAsync(SomeSilo, lastEventId: null);
-        Assert.Equal("{\"kept\":true}", Assert.Single(backlog).DataJson);
+        Assert.Equal("{\"kept\":true}", Assert.Single(backlog.Events).DataJson);
     }
 }

@@ -86,7 +86,7 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
         Assert.Equal("req-1", accepted.RequestId);
         var client = fixture.Grains.GetGrain<IClientGrain>(clientId);
         var backlog = await TestInfrastructure.Eventually.WaitAsync(
-            async () => await client.ConnectAsync(fixture.Cluster.Primary!.SiloAddress.ToParsableString(), lastEventId: 0) is { Count: > 0 } events ? events : null,
+            async () => await client.ConnectAsync(fixture.Cluster.Primary!.SiloAddress.ToParsableString(), lastEventId: 0) is { Events.Count: > 0 } batch ? batch.Events : null,
             "the result to reach the client grain");
         var result = JsonDocument.Parse(backlog.Single().DataJson).RootElement;
         Assert.Equal(ClientEventTypes.FunctionResponse, backlog.Single().Type);

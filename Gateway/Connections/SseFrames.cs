@@ -1,0 +1,54 @@
+using System.Text;
+using System.Text.Json;
+using SseVirtualization.Clients;
+
+namespace SseVirtualization.Gateway.Connections;
+
+/// <summary>The JSON of the events the front end makes itself (results come ready-made from the grains).</summary>
+internal static class SseFrames
+{
+    public static string Connected(SseConnection connection, string siloId) => Write(writer =>
+    {
+        writer.WriteString("client_id", connection.ClientId);
+        writer.WriteString("connection_id", connection.Id);
+        writer.WriteString("silo", siloId);
+        writer.WriteStartObject("metadata");
+        foreach (var (key, value) in connection.Metadata)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteString("message", "SSE connection established");
+        writer.WriteNumber("timestamp", connection.CreatedAt.ToUnixTimeSeconds());
+    });
+
+    public static string Gap(EventGap gap) => Write(writer =>
+    {
+        writer.WriteNumber("requested_after", gap.RequestedAfterId);
+        writer.WriteNumber("oldest_available", gap.OldestAvailableId);
+        writer.WriteString("message", gap.OldestAvailableId == 0
+            ? $"events after {gap.RequestedAfterId} are no longer kept"
+            : $"events {gap.RequestedAfterId + 1} to {gap.OldestAvailableId - 1} are no longer kept");
+    });
+
+    public static string Reconnect(DateTimeOffset now) => Write(writer =>
+    {
+        writer.WriteString("reason", "silo shutting down");
+        writer.WriteString("message", "reconnect with Last-Event-ID; another silo will serve this stream");
+        writer.WriteNumber("timestamp", now.ToUnixTimeSeconds());
+    });
+
+    private static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,138 @@
+using Orleans.Storage;
+using SseVirtualization.Clients;
+
+namespace SseVirtualization.Grains.Clients;
+
+/// <summary>
+/// A client's event log stored as fixed-size segments, each its own storage record: appending an event
+/// rewrites only the newest segment (at most <c>segmentSize</c> events), never the whole log. Changes are
+/// undone in memory when a write fails, so memory never runs ahead of storage.
+/// </summary>
+internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int segmentSize)
+{
+    private readonly Dictionary<long, GrainState<ClientLogSegment>> _loaded = [];
+
+    public long HeadIndex { get; private set; }
+
+    public long LastEventId { get; private set; }
+
+    /// <summary>The newest segment: it takes new events and holds the pending invocations.</summary>
+    public ClientLogSegment Head => _loaded[HeadIndex].State!;
+
+    public long SegmentOf(long eventId) => (eventId - 1) / segmentSize;
+
+    /// <summary>Loads the head segment, following any newer segment written after the head was last recorded.</summary>
+    public async Task OpenAsync(long recordedHead)
+    {
+        HeadIndex = recordedHead;
+        await LoadAsync(HeadIndex);
+        while (true)
+        {
+            var next = await ReadAsync(HeadIndex + 1);
+            if (!next.RecordExists)
+            {
+                break;
+            }
+
+            _loaded[HeadIndex + 1] = next;
+            HeadIndex++;
+        }
+
+        LastEventId = Head.Events.Count > 0 ? Head.Events[^1].Event.Id : HeadIndex * segmentSize;
+    }
+
+    /// <summary>Appends an event and persists the head. Returns <c>true</c> when a new head segment was started.</summary>
+    public async Task<bool> AppendAsync(StoredEvent stored)
+    {
+        var rolled = false;
+        if (Head.Events.Count >= segmentSize)
+        {
+            var next = new GrainState<ClientLogSegment>(new ClientLogSegment { Pending = Head.Pending });
+            _loaded[HeadIndex + 1] = next;
+            HeadIndex++;
+            rolled = true;
+        }
+
+        Head.Events.Add(stored);
+        try
+        {
+            await WriteHeadAsync();
+        }
+        catch
+        {
+            Head.Events.RemoveAt(Head.Events.Count - 1);
+            if (rolled)
+            {
+                var abandoned = Head.Pending;
+                _loaded.Remove(HeadIndex);
+                HeadIndex--;
+                Head.Pending = abandoned;
+            }
+
+            throw;
+        }
+
+        LastEventId = stored.Event.Id;
+        return rolled;
+    }
+
+    /// <summary>Persists the head after a change to <see cref="ClientLogSegment.Pending"/>.</summary>
+    public Task WriteHeadAsync() => storage.WriteStateAsync(StateName(HeadIndex), grainId, _loaded[HeadIndex]);
+
+    /// <summary>Stored events with ids after <paramref name="afterId"/> that are still within the log's bounds, oldest first.</summary>
+    public async Task<List<StoredEvent>> ReadAfterAsync(long afterId, long oldestSegment, long oldestAllowedId, DateTimeOffset notBefore)
+    {
+        var result = new List<StoredEvent>();
+        var firstWanted = Math.Max(afterId + 1, Math.Max(oldestAllowedId, 1));
+        if (firstWanted > LastEventId)
+        {
+            return result;
+        }
+
+        for (var index = Math.Max(SegmentOf(firstWanted), oldestSegment); index <= HeadIndex; index++)
+        {
+            var segment = _loaded.TryGetValue(index, out var loaded) ? loaded : await LoadAsync(index);
+            foreach (var stored in segment.State!.Events)
+            {
+                if (stored.Event.Id >= firstWanted && stored.Event.CreatedAt >= notBefore)
+                {
+                    result.Add(stored);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Deletes stored segments before <paramref name="keepFrom"/>.</summary>
+    public async Task DeleteBeforeAsync(long oldestSegment, long keepFrom)
+    {
+        for (var index = oldestSegment; index < keepFrom && index < HeadIndex; index++)
+        {
+            var segment = _loaded.TryGetValue(index, out var loaded) ? loaded : await ReadAsync(index);
+            if (segment.RecordExists)
+            {
+                await storage.ClearStateAsync(StateName(index), grainId, segment);
+            }
+
+            _loaded.Remove(index);
+        }
+    }
+
+    private async Task<GrainState<ClientLogSegment>> LoadAsync(long index)
+    {
+        var segment = await ReadAsync(index);
+        _loaded[index] = segment;
+        return segment;
+    }
+
+    private async Task<GrainState<ClientLogSegment>> ReadAsync(long index)
+    {
+        var segment = new GrainState<ClientLogSegment>(new ClientLogSegment());
+        await storage.ReadStateAsync(StateName(index), grainId, segment);
+        segment.State ??= new ClientLogSegment();
+        return segment;
+    }
+
+    private static string StateName(long index) => $"client-log-{index}";
+}

@@ -1,0 +1,151 @@
+using Microsoft.Extensions.Logging;
+using SseVirtualization.Functions;
+using SseVirtualization.Grains.Functions;
+
+namespace SseVirtualization.Grains.Clients;
+
+/// <summary>
+/// Re-driving accepted async invocations: while any is unanswered, a timer asks each function grain whether
+/// it is still running the call and restarts it if not (its silo died); a reminder brings the client grain
+/// back on another silo if this one dies. After <see cref="ClientOptions.MaxInvocationAttempts"/> starts the
+/// client is told the invocation failed, so an accepted invocation always ends in exactly one result.
+/// </summary>
+internal sealed partial class ClientGrain
+{
+    private const string RedriveReminder = "redrive-invocations";
+    private IGrainTimer? _redriveTimer;
+    private bool _reminderRegistered;
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_log.Head.Pending.Count > 0)
+        {
+            StartRedriving();
+            return;
+        }
+
+        await StopRedrivingAsync();
+    }
+
+    private void StartRedriving()
+    {
+        var interval = options.Value.RedriveCheckInterval;
+        _redriveTimer ??= this.RegisterGrainTimer(
+            RedriveAsync,
+            new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = true });
+        if (!_reminderRegistered)
+        {
+            _reminderRegistered = true;
+            _ = RegisterReminderAsync();
+        }
+    }
+
+    private async Task RegisterReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(RedriveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _reminderRegistered = false;
+            LogReminderFailed(logger, ex, ClientId);
+        }
+    }
+
+    private async Task StopRedrivingAsync()
+    {
+        _redriveTimer?.Dispose();
+        _redriveTimer = null;
+        var reminder = await this.GetReminder(RedriveReminder);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        _reminderRegistered = false;
+    }
+
+    private async Task RedriveAsync(CancellationToken cancellationToken)
+    {
+        var pending = _log.Head.Pending;
+        if (pending.Count == 0)
+        {
+            _redriveTimer?.Dispose();
+            _redriveTimer = null;
+            return;
+        }
+
+        var settings = options.Value;
+        var due = time.GetUtcNow() - settings.RedriveAfter;
+        var checks = new List<Task>();
+        foreach (var invocation in pending.Values.ToList())
+        {
+            if (invocation.AcceptedAt <= due)
+            {
+                checks.Add(EnsureRunningAsync(invocation, settings.MaxInvocationAttempts));
+            }
+        }
+
+        await Task.WhenAll(checks);
+    }
+
+    private async Task EnsureRunningAsync(PendingInvocation invocation, int maxAttempts)
+    {
+        var requestId = invocation.Request.RequestId!;
+        try
+        {
+            var runner = GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function);
+            if (invocation.Attempts >= maxAttempts)
+            {
+                if (!await runner.IsRunningAsync(requestId))
+                {
+                    await GiveUpAsync(invocation);
+                }
+
+                return;
+            }
+
+            if (!await runner.EnsureRunningAsync(invocation.Request))
+            {
+                return;
+            }
+
+            // Restarted: its previous run died with its silo. Count the attempt (the same request id goes to
+            // the function again, so it can deduplicate).
+            LogRestarted(logger, ClientId, requestId, invocation.Attempts + 1);
+            if (_log.Head.Pending.ContainsKey(requestId))
+            {
+                _log.Head.Pending[requestId] = invocation with { Attempts = invocation.Attempts + 1 };
+                await _log.WriteHeadAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRedriveFailed(logger, ex, ClientId, requestId);
+        }
+    }
+
+    private async Task GiveUpAsync(PendingInvocation invocation)
+    {
+        var requestId = invocation.Request.RequestId!;
+        var failure = new InvocationResult(requestId, invocation.Function, InvocationOutcome.Abandoned, 0, null,
+            $"the invocation did not complete after {invocation.Attempts} attempts", 0);
+        if (await PublishResultAsync(requestId, InvocationResultJson.ToJson(failure), settlesPending: true))
+        {
+            LogAbandoned(logger, ClientId, requestId, invocation.Attempts);
+        }
+    }
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} was restarted (attempt {Attempt})")]
+    private static partial void LogRestarted(ILogger logger, string clientId, string requestId, int attempt);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} abandoned after {Attempts} attempts")]
+    private static partial void LogAbandoned(ILogger logger, string clientId, string requestId, int attempts);
+
+    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Client {ClientId}: could not check invocation {RequestId}")]
+    private static partial void LogRedriveFailed(ILogger logger, Exception exception, string clientId, string requestId);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "Client {ClientId}: the re-drive reminder could not be registered")]
+    private static partial void LogReminderFailed(ILogger logger, Exception exception, string clientId);
+}

@@ -1,0 +1,24 @@
+using Orleans.Concurrency;
+
+namespace SseVirtualization.Grains.Clients;
+
+/// <summary>
+/// The client grain's record of async invocations made for it: accepted durably before the caller gets 202,
+/// settled by exactly one result, re-driven while unsettled. Internal to the grains.
+/// </summary>
+internal interface IInvocationLedger : IGrainWithStringKey
+{
+    /// <summary>Records an accepted async invocation (persisted before returning).</summary>
+    Task AcceptAsync(PendingInvocation invocation);
+
+    /// <summary>
+    /// Adds an invocation's result to the client's log and delivers it. With <paramref name="settlesPending"/>,
+    /// only the first result for a pending request id is kept; later ones (a re-driven call finishing twice)
+    /// are dropped and null is returned.
+    /// </summary>
+    Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending);
+
+    /// <summary>How many accepted invocations still wait for a result.</summary>
+    [AlwaysInterleave]
+    Task<int> GetPendingCountAsync();
+}
