@@ -19,6 +19,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             TimeoutException => (StatusCodes.Status503ServiceUnavailable, "The cluster did not answer in time"),
             SiloUnavailableException or OrleansMessageRejectionException => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable"),
+            _ when IsStorageFailure(exception) => (StatusCodes.Status503ServiceUnavailable, "Storage is unavailable"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
         if (status >= 500)
@@ -33,6 +34,26 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
             Exception = exception,
             ProblemDetails = new ProblemDetails { Status = status, Title = title },
         });
+    }
+
+    /// <summary>
+    /// Grain storage failures (Redis down, a write that failed) reach the front end as the provider's own
+    /// exception types, which the front end does not reference; they are recognised by where they come from.
+    /// </summary>
+    private static bool IsStorageFailure(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is Orleans.Storage.InconsistentStateException
+                || current.GetType().FullName?.StartsWith("StackExchange.Redis.", StringComparison.Ordinal) == true
+                || current.GetType().FullName?.StartsWith("Orleans.Storage.", StringComparison.Ordinal) == true
+                || current.GetType().FullName?.StartsWith("Orleans.Persistence.", StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "{Method} {Path} failed")]

@@ -44,6 +44,16 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["CLUSTER_ID"] = clusterId,
         ["SERVICE_ID"] = clusterId,
         ["Gateway__HeartbeatInterval"] = "00:00:01",
+        ["Clients__EventLogCapacity"] = "20",
+        ["Clients__LogSegmentSize"] = "8",
+        ["Clients__RedriveCheckInterval"] = "00:00:01",
+        ["Clients__RedriveAfter"] = "00:00:02",
+        ["Gateway__AuditInterval"] = "00:00:02",
+        // Notice a killed silo within seconds, not Orleans' production defaults.
+        ["Membership__ProbeTimeout"] = "00:00:01",
+        ["Membership__NumMissedProbesLimit"] = "2",
+        ["Membership__NumVotesForDeathDeclaration"] = "1",
+        ["Membership__IAmAliveTablePublishTimeout"] = "00:00:02",
     };
 
     /// <summary>Waits until <paramref name="silo"/> sees <paramref name="count"/> active silos in its cluster view.</summary>

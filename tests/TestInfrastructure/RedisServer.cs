@@ -6,22 +6,59 @@ namespace SseVirtualization.TestInfrastructure;
 /// <summary>A real <c>redis-server</c> on a free loopback port, not persisted, stopped on dispose.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
+    private readonly string? _dataDirectory;
 
-    private RedisServer(Process process, int port)
+    private RedisServer(Process process, int port, string? dataDirectory)
     {
         _process = process;
         Port = port;
+        _dataDirectory = dataDirectory;
     }
 
     public int Port { get; }
 
     public string Address => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Starts a server; with <paramref name="dataDirectory"/> it persists there with AOF (and survives a restart).</summary>
+    public static async Task<RedisServer> StartAsync(string? dataDirectory = null)
     {
-        var port = FreePort.Next();
-        var start = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no")
+        var server = new RedisServer(Launch(FreePort.Next(), dataDirectory, out var port), port, dataDirectory);
+        await Eventually.UntilAsync(server.AnswersPingAsync, $"redis-server on port {port}");
+        return server;
+    }
+
+    /// <summary>Stops the server as an operator would (SHUTDOWN via SIGTERM, which flushes AOF).</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the server again on the same port and data directory.</summary>
+    public async Task RestartAsync()
+    {
+        _process.Dispose();
+        _process = Launch(Port, _dataDirectory, out _);
+        await Eventually.UntilAsync(AnswersPingAsync, $"redis-server on port {Port} after restart");
+    }
+
+    private static Process Launch(int port, string? dataDirectory, out int usedPort)
+    {
+        usedPort = port;
+        var persistence = dataDirectory is null
+            ? "--save \"\" --appendonly no"
+            : $"--save \"\" --appendonly yes --appendfsync always --dir \"{dataDirectory}\"";
+        var start = new ProcessStartInfo("redis-server", $"--port {port} --bind 127.0.0.1 {persistence}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -41,9 +78,7 @@ public sealed class RedisServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
-        await Eventually.UntilAsync(server.AnswersPingAsync, $"redis-server on port {port}");
-        return server;
+        return process;
     }
 
     private async Task<bool> AnswersPingAsync()

@@ -34,6 +34,15 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
+    /// <summary>Kills the silo at once (SIGKILL): no shutdown, no goodbye to the cluster.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>The last lines the silo logged, for failure messages.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output);
 
