@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
+
+namespace SseVirtualization.EndToEnd.Tests.Reliability;
+
+/// <summary>
+/// Behaves like a browser's EventSource: reads a client's stream and, whenever it ends, reconnects (to the
+/// fallback silo) with Last-Event-ID until it is served again. Records every result and when it was last
+/// moved.
+/// </summary>
+public sealed class ResilientSseClient : IAsyncDisposable
+{
+    private readonly string _clientId;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private Uri _target;
+    private long _lastEventId;
+
+    public ResilientSseClient(string clientId, Uri first, Uri fallback)
+    {
+        _clientId = clientId;
+        _target = first;
+        _loop = Task.Run(() => RunAsync(fallback));
+    }
+
+    /// <summary>Request ids of every <c>function_response</c> received, duplicates included.</summary>
+    public ConcurrentQueue<string> Results { get; } = new();
+
+    public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>When the stream was last served again after it broke (null if it never broke).</summary>
+    public DateTimeOffset? ServedAgainAt { get; private set; }
+
+    public int Reconnects { get; private set; }
+
+    private async Task RunAsync(Uri fallback)
+    {
+        var broken = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var sse = await SseClient.ConnectAsync(_target, $"sse/{_clientId}",
+                    r => r.Headers.Add("Last-Event-ID", _lastEventId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                if (!sse.Response.IsSuccessStatusCode)
+                {
+                    throw new HttpRequestException($"status {(int)sse.Response.StatusCode}");
+                }
+
+                while (!_stop.IsCancellationRequested)
+                {
+                    var item = await sse.NextAsync(Timeout.InfiniteTimeSpan);
+                    if (item.EventType == "connected")
+                    {
+                        Connected.TrySetResult();
+                        if (broken)
+                        {
+                            ServedAgainAt = DateTimeOffset.UtcNow;
+                            broken = false;
+                        }
+                    }
+                    else if (item.EventType == "function_response")
+                    {
+                        _lastEventId = long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture);
+                        Results.Enqueue(JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException or TaskCanceledException)
+            {
+                // The stream broke or could not open: move to the fallback silo and retry, as EventSource does.
+            }
+
+            if (_stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            broken = true;
+            Reconnects++;
+            _target = fallback;
+            try
+            {
+                await Task.Delay(200, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            Debug.WriteLine("resilient client did not stop in time");
+        }
+
+        _stop.Dispose();
+    }
+}

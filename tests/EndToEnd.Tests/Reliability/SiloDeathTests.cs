@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
+using Xunit.Abstractions;
+
+namespace SseVirtualization.EndToEnd.Tests.Reliability;
+
+public sealed class SiloDeathTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killing_a_silo_with_clients_and_invocations_in_flight_loses_and_duplicates_no_accepted_result()
+    {
+        await using var stub = await StubFunctionServer.StartAsync();
+        await using var cluster = await OwnCluster.StartAsync(silos: 2);
+        var (victim, survivor) = (cluster.Silos[0], cluster.Silos[1]);
+        using var http = new HttpClient { BaseAddress = survivor.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using (var created = await http.PostAsJsonAsync("admin/functions", new { name = "work", endpoint = stub.Url("slow/400").ToString() }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var clientIds = Enumerable.Range(0, 4).Select(i => $"survivor-{i}-{Guid.NewGuid():N}"[..20]).ToArray();
+        var clients = clientIds.Select((id, i) => new ResilientSseClient(id, (i < 2 ? victim : survivor).BaseAddress, survivor.BaseAddress)).ToArray();
+        try
+        {
+            await Task.WhenAll(clients.Select(c => c.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30))));
+            var accepted = clientIds.ToDictionary(id => id, _ => new List<string>());
+            var refused = 0;
+            var sent = 0;
+            var killedAt = DateTimeOffset.MinValue;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(6))
+            {
+                if (killedAt == DateTimeOffset.MinValue && clock.Elapsed > TimeSpan.FromSeconds(2))
+                {
+                    await victim.KillAsync();
+                    killedAt = DateTimeOffset.UtcNow;
+                }
+
+                var clientId = clientIds[sent++ % clientIds.Length];
+                try
+                {
+                    using var response = await http.PostAsJsonAsync("invoke/work", new { payload = new { sent }, client_id = clientId, @async = true });
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        accepted[clientId].Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!);
+                    }
+                    else
+                    {
+                        refused++;
+                    }
+                }
+                catch (TaskCanceledException)
+                {
+                    refused++;
+                }
+
+                await Task.Delay(40);
+            }
+
+            var total = accepted.Values.Sum(a => a.Count);
+            await Eventually.UntilAsync(
+                () => Task.FromResult(clients.Select((c, i) => accepted[clientIds[i]].All(c.Results.Contains)).All(x => x)),
+                "every accepted result to reach its client",
+                TimeSpan.FromSeconds(120));
+
+            var lost = 0;
+            var duplicates = 0;
+            for (var i = 0; i < clients.Length; i++)
+            {
+                var received = clients[i].Results.ToList();
+                duplicates += received.Count - received.Distinct().Count();
+                lost += accepted[clientIds[i]].Count(id => !received.Contains(id));
+                Assert.Equal(accepted[clientIds[i]].Order(), received.Order());
+            }
+
+            var lastServedAgain = clients.Take(2).Max(c => c.ServedAgainAt);
+            output.WriteLine($"accepted={total} refused={refused} lost={lost} duplicates={duplicates} " +
+                $"moved clients served again {(lastServedAgain - killedAt)?.TotalSeconds:0.0} s after the kill");
+            Assert.All(clients.Take(2), c => Assert.True(c.Reconnects > 0));
+            Assert.True(total > 0);
+
+            // Registrations are intact.
+            var function = await http.GetFromJsonAsync<JsonElement>("admin/functions/work");
+            Assert.Equal("work", function.GetProperty("name").GetString());
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+}
