@@ -17,11 +17,14 @@ internal sealed class SseConnection
     private static readonly OutgoingEvent CatchUp = new(-1, string.Empty, string.Empty);
 
     private readonly Channel<OutgoingEvent> _queue;
+    private readonly Action _abort;
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
 
-    public SseConnection(string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt)
+    // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
+    public SseConnection(string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt, Action abort)
     {
+        _abort = abort;
         ClientId = clientId;
         UserId = userId;
         Metadata = metadata;
@@ -54,7 +57,7 @@ internal sealed class SseConnection
     /// <summary>The id of the last event written, or -1 before the backlog is written.</summary>
     public long LastWrittenId => Volatile.Read(ref _lastWrittenId);
 
-    /// <summary>Queues an event. Returns <c>false</c> (and closes the connection) when the client cannot keep up.</summary>
+    /// <summary>Queues an event. Returns <c>false</c> (and drops the connection) when the client cannot keep up.</summary>
     public bool TryEnqueue(OutgoingEvent outgoing)
     {
         if (_queue.Writer.TryWrite(outgoing))
@@ -62,7 +65,12 @@ internal sealed class SseConnection
             return true;
         }
 
-        _queue.Writer.TryComplete();
+        if (_queue.Writer.TryComplete())
+        {
+            // The client resumes from the log with Last-Event-ID when it reconnects.
+            _abort();
+        }
+
         return false;
     }
 

@@ -49,7 +49,8 @@ internal static partial class SseEndpoint
             context.Request.Headers["X-User-ID"].FirstOrDefault(),
             ReadMetadata(context.Request.Query),
             settings.ConnectionQueueCapacity,
-            time.GetUtcNow());
+            time.GetUtcNow(),
+            context.Abort);
 
         // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
         connections.Add(connection);

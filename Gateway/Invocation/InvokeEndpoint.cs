@@ -38,7 +38,8 @@ internal static class InvokeEndpoint
         InvocationRequest? request;
         using (document)
         {
-            (request, problem) = InvokeRequestReader.Read(document!.RootElement, limits.Value.MaxTimeout);
+            var callerRequestId = context.Request.Headers["X-Request-ID"].FirstOrDefault();
+            (request, problem) = InvokeRequestReader.Read(document!.RootElement, limits.Value.MaxTimeout, string.IsNullOrEmpty(callerRequestId) ? null : callerRequestId);
         }
 
         if (problem is not null)

@@ -10,8 +10,16 @@ namespace SseVirtualization.Gateway.Invocation;
 /// <summary>Turns an <c>/invoke</c> body (<c>{"payload","client_id","async","timeout"}</c>) into an <see cref="InvocationRequest"/>.</summary>
 internal static class InvokeRequestReader
 {
-    public static (InvocationRequest? Request, ProblemHttpResult? Problem) Read(JsonElement body, TimeSpan maxTimeout)
+    /// <param name="body">The request body, a JSON object.</param>
+    /// <param name="maxTimeout">The longest timeout accepted.</param>
+    /// <param name="requestId">The caller's <c>X-Request-ID</c>, if any: repeating a request with the same id is idempotent.</param>
+    public static (InvocationRequest? Request, ProblemHttpResult? Problem) Read(JsonElement body, TimeSpan maxTimeout, string? requestId = null)
     {
+        if (requestId is not null && !Names.IsValidClientId(requestId))
+        {
+            return Fail("X-Request-ID", $"The X-Request-ID header must match {Names.ClientIdRule}.");
+        }
+
         var payload = body.TryGetProperty("payload", out var payloadElement) && payloadElement.ValueKind != JsonValueKind.Undefined
             ? payloadElement.GetRawText()
             : "{}";
@@ -67,7 +75,7 @@ internal static class InvokeRequestReader
             timeout = value;
         }
 
-        return (new InvocationRequest(payload, clientId, isAsync, timeout, Guid.NewGuid().ToString()), null);
+        return (new InvocationRequest(payload, clientId, isAsync, timeout, requestId ?? Guid.NewGuid().ToString()), null);
     }
 
     private static bool TryReadTimeout(JsonElement element, out TimeSpan timeout)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Stops what deploy/local-cluster.sh started: each silo gracefully (SIGTERM: clients are told to move), then Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run_dir="${RUN_DIR:-$PWD/.run/local-cluster}"
+for pidfile in "$run_dir"/silo-*.pid; do
+  [ -e "$pidfile" ] || continue
+  pid=$(cat "$pidfile")
+  if kill -TERM "$pid" 2>/dev/null; then
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+done
+if [ -e "$run_dir/redis.pid" ]; then
+  kill -TERM "$(cat "$run_dir/redis.pid")" 2>/dev/null || true
+  rm -f "$run_dir/redis.pid"
+fi
+echo "Local cluster stopped (data kept in $run_dir/redis)."
