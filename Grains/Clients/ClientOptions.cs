@@ -17,7 +17,7 @@ public sealed class ClientOptions
     /// Events per stored log segment. Persisting one event rewrites only the newest segment, so this bounds
     /// the bytes written per event; smaller segments mean more records to read on a long replay.
     /// </summary>
-    public int LogSegmentSize { get; set; } = 32;
+    public int LogSegmentSize { get; set; } = 8;
 
     /// <summary>How often a client grain with unanswered async invocations checks that each is still running.</summary>
     public TimeSpan RedriveCheckInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -19,6 +19,14 @@ public sealed class ResilientSseClient : IAsyncDisposable
     private long _lastEventId;
 
     public ResilientSseClient(string clientId, Uri first, Uri fallback)
+        : this(clientId, first, () => fallback)
+    {
+    }
+
+    /// <param name="clientId">The client id to stream.</param>
+    /// <param name="first">The silo to connect to first.</param>
+    /// <param name="fallback">Picks the silo to reconnect to (as a load balancer would).</param>
+    public ResilientSseClient(string clientId, Uri first, Func<Uri> fallback)
     {
         _clientId = clientId;
         _target = first;
@@ -35,7 +43,7 @@ public sealed class ResilientSseClient : IAsyncDisposable
 
     public int Reconnects { get; private set; }
 
-    private async Task RunAsync(Uri fallback)
+    private async Task RunAsync(Func<Uri> fallback)
     {
         var broken = false;
         while (!_stop.IsCancellationRequested)
@@ -80,7 +88,7 @@ public sealed class ResilientSseClient : IAsyncDisposable
 
             broken = true;
             Reconnects++;
-            _target = fallback;
+            _target = fallback();
             try
             {
                 await Task.Delay(200, _stop.Token);
