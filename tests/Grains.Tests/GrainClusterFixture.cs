@@ -52,7 +52,13 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryStreams(StreamNames.Provider);
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddSseGrains();
-            siloBuilder.Services.Configure<ClientOptions>(o => o.EventLogCapacity = EventLogCapacity);
+            siloBuilder.Services.Configure<ClientOptions>(o =>
+            {
+                o.EventLogCapacity = EventLogCapacity;
+                o.LogSegmentSize = 2;
+                o.RedriveCheckInterval = TimeSpan.FromMilliseconds(200);
+                o.RedriveAfter = TimeSpan.Zero;
+            });
         }
     }
 }
