@@ -112,13 +112,10 @@ internal sealed partial class ClientGrain
             }
 
             // Restarted: its previous run died with its silo. Count the attempt (the same request id goes to
-            // the function again, so it can deduplicate).
+            // the function again, so it can deduplicate). This timer interleaves with requests, so every
+            // change to stored state goes through a call to the grain itself and is written in turn.
             LogRestarted(logger, ClientId, requestId, invocation.Attempts + 1);
-            if (_log.Head.Pending.ContainsKey(requestId))
-            {
-                _log.Head.Pending[requestId] = invocation with { Attempts = invocation.Attempts + 1 };
-                await _log.WriteHeadAsync();
-            }
+            await this.AsReference<IInvocationLedger>().RecordAttemptAsync(requestId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -131,7 +128,7 @@ internal sealed partial class ClientGrain
         var requestId = invocation.Request.RequestId!;
         var failure = new InvocationResult(requestId, invocation.Function, InvocationOutcome.Abandoned, 0, null,
             $"the invocation did not complete after {invocation.Attempts} attempts", 0);
-        if (await PublishResultAsync(requestId, InvocationResultJson.ToJson(failure), settlesPending: true))
+        if (await this.AsReference<IInvocationLedger>().PublishResultAsync(requestId, InvocationResultJson.ToJson(failure), settlesPending: true))
         {
             LogAbandoned(logger, ClientId, requestId, invocation.Attempts);
         }

@@ -124,6 +124,26 @@ internal sealed partial class ClientGrain(
 
     public Task<int> GetPendingCountAsync() => Task.FromResult(_log.Head.Pending.Count);
 
+    public async Task RecordAttemptAsync(string requestId)
+    {
+        var pending = _log.Head.Pending;
+        if (!pending.TryGetValue(requestId, out var invocation))
+        {
+            return;
+        }
+
+        pending[requestId] = invocation with { Attempts = invocation.Attempts + 1 };
+        try
+        {
+            await _log.WriteHeadAsync();
+        }
+        catch
+        {
+            pending[requestId] = invocation;
+            throw;
+        }
+    }
+
     private async Task<ClientEvent> AppendAndDeliverAsync(string type, string dataJson, string? requestId)
     {
         var silos = state.State.Silos;
@@ -192,8 +212,17 @@ internal sealed partial class ClientGrain(
         var delivery = new SiloDelivery(ClientId, clientEvent);
         foreach (var siloId in siloIds)
         {
-            var stream = provider.GetStream<SiloDelivery>(StreamId.Create(StreamNames.SiloNamespace, siloId));
-            await stream.OnNextAsync(delivery);
+            try
+            {
+                var stream = provider.GetStream<SiloDelivery>(StreamId.Create(StreamNames.SiloNamespace, siloId));
+                await stream.OnNextAsync(delivery);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The event is stored: the connection fills the hole from the log or the silo's audit catches it.
+                // Failing here would make the caller think the event was never recorded (and record it twice).
+                LogLiveDeliveryFailed(logger, ex, ClientId, clientEvent.Id, siloId);
+            }
         }
     }
 
@@ -251,6 +280,9 @@ internal sealed partial class ClientGrain(
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Client {ClientId}: a second result for request {RequestId} was dropped")]
     private static partial void LogDuplicateResult(ILogger logger, string clientId, string requestId);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Client {ClientId}: event {EventId} is stored but could not be sent live to silo {SiloId}")]
+    private static partial void LogLiveDeliveryFailed(ILogger logger, Exception exception, string clientId, long eventId, string siloId);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Client {ClientId}: the new log head could not be recorded yet")]
     private static partial void LogHeadNotRecorded(ILogger logger, Exception exception, string clientId);

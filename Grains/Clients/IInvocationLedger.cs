@@ -18,6 +18,10 @@ internal interface IInvocationLedger : IGrainWithStringKey
     /// </summary>
     Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending);
 
+    /// <summary>Counts one more start of a pending invocation (called by the grain's own re-drive timer, so the write
+    /// queues behind other requests instead of racing them).</summary>
+    Task RecordAttemptAsync(string requestId);
+
     /// <summary>How many accepted invocations still wait for a result.</summary>
     [AlwaysInterleave]
     Task<int> GetPendingCountAsync();

@@ -36,6 +36,9 @@ public sealed class ResilientSseClient : IAsyncDisposable
     /// <summary>Request ids of every <c>function_response</c> received, duplicates included.</summary>
     public ConcurrentQueue<string> Results { get; } = new();
 
+    /// <summary>Every <c>function_response</c> as "id:request id@connection number", for diagnosing failures.</summary>
+    public ConcurrentQueue<string> Trace { get; } = new();
+
     public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When the stream was last served again after it broke (null if it never broke).</summary>
@@ -72,7 +75,9 @@ public sealed class ResilientSseClient : IAsyncDisposable
                     else if (item.EventType == "function_response")
                     {
                         _lastEventId = long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture);
-                        Results.Enqueue(JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!);
+                        var requestId = JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!;
+                        Results.Enqueue(requestId);
+                        Trace.Enqueue($"{item.EventId}:{requestId[..8]}@{Reconnects}");
                     }
                 }
             }

@@ -9,11 +9,13 @@ namespace SseVirtualization.EndToEnd.Tests.Reliability;
 
 public sealed class SiloDeathTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task Killing_a_silo_with_clients_and_invocations_in_flight_loses_and_duplicates_no_accepted_result()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Killing_a_silo_with_clients_and_invocations_in_flight_loses_and_duplicates_no_accepted_result(int siloCount)
     {
         await using var stub = await StubFunctionServer.StartAsync();
-        await using var cluster = await OwnCluster.StartAsync(silos: 2);
+        await using var cluster = await OwnCluster.StartAsync(silos: siloCount);
         var (victim, survivor) = (cluster.Silos[0], cluster.Silos[1]);
         using var http = new HttpClient { BaseAddress = survivor.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         using (var created = await http.PostAsJsonAsync("admin/functions", new { name = "work", endpoint = stub.Url("slow/400").ToString() }))
@@ -21,8 +23,9 @@ public sealed class SiloDeathTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        var clientIds = Enumerable.Range(0, 4).Select(i => $"survivor-{i}-{Guid.NewGuid():N}"[..20]).ToArray();
-        var clients = clientIds.Select((id, i) => new ResilientSseClient(id, (i < 2 ? victim : survivor).BaseAddress, survivor.BaseAddress)).ToArray();
+        // Two clients on the silo that dies, the others spread over the survivors.
+        var clientIds = Enumerable.Range(0, 2 * siloCount).Select(i => $"survivor-{i}-{Guid.NewGuid():N}"[..20]).ToArray();
+        var clients = clientIds.Select((id, i) => new ResilientSseClient(id, cluster.Silos[i / 2].BaseAddress, survivor.BaseAddress)).ToArray();
         try
         {
             await Task.WhenAll(clients.Select(c => c.Connected.Task.WaitAsync(TimeSpan.FromSeconds(30))));
@@ -82,6 +85,11 @@ public sealed class SiloDeathTests(ITestOutputHelper output)
             {
                 var received = clients[i].Results.ToList();
                 duplicates += received.Count - received.Distinct().Count();
+                if (received.Count != received.Distinct().Count())
+                {
+                    output.WriteLine($"client {i} received: {string.Join(" ", clients[i].Trace)}");
+                }
+
                 lost += accepted[clientIds[i]].Count(id => !received.Contains(id));
                 Assert.Equal(received.Distinct().Count(), received.Count);
                 Assert.Empty(accepted[clientIds[i]].Except(received));
@@ -91,7 +99,7 @@ public sealed class SiloDeathTests(ITestOutputHelper output)
             }
 
             var lastServedAgain = clients.Take(2).Max(c => c.ServedAgainAt);
-            output.WriteLine($"accepted={total} refused={refused} lost={lost} duplicates={duplicates} " +
+            output.WriteLine($"silos={siloCount} accepted={total} refused={refused} lost={lost} duplicates={duplicates} " +
                 $"moved clients served again {(lastServedAgain - killedAt)?.TotalSeconds:0.0} s after the kill");
             Assert.All(clients.Take(2), c => Assert.True(c.Reconnects > 0));
             Assert.True(total > 0);
