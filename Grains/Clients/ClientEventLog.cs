@@ -8,7 +8,14 @@ namespace SseVirtualization.Grains.Clients;
 /// rewrites only the newest segment (at most <c>segmentSize</c> events), never the whole log. Changes are
 /// undone in memory when a write fails, so memory never runs ahead of storage.
 /// </summary>
-internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int segmentSize)
+/// <param name="storage">The grain storage provider holding the segments.</param>
+/// <param name="grainId">The client grain the log belongs to.</param>
+/// <param name="segmentSize">Events per segment.</param>
+/// <param name="onConflict">
+/// Called when a write finds the stored segment changed by someone else (a second activation of the grain
+/// during a silo failure): this activation's view is stale and must be dropped.
+/// </param>
+internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int segmentSize, Action onConflict)
 {
     private readonly Dictionary<long, GrainState<ClientLogSegment>> _loaded = [];
 
@@ -77,7 +84,18 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
     }
 
     /// <summary>Persists the head after a change to <see cref="ClientLogSegment.Pending"/>.</summary>
-    public Task WriteHeadAsync() => storage.WriteStateAsync(StateName(HeadIndex), grainId, _loaded[HeadIndex]);
+    public async Task WriteHeadAsync()
+    {
+        try
+        {
+            await storage.WriteStateAsync(StateName(HeadIndex), grainId, _loaded[HeadIndex]);
+        }
+        catch (InconsistentStateException)
+        {
+            onConflict();
+            throw;
+        }
+    }
 
     /// <summary>Stored events with ids after <paramref name="afterId"/> that are still within the log's bounds, oldest first.</summary>
     public async Task<List<StoredEvent>> ReadAfterAsync(long afterId, long oldestSegment, long oldestAllowedId, DateTimeOffset notBefore)

@@ -30,7 +30,7 @@ internal sealed partial class ClientGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
-        _log = new ClientEventLog(storage, this.GetGrainId(), options.Value.LogSegmentSize);
+        _log = new ClientEventLog(storage, this.GetGrainId(), options.Value.LogSegmentSize, OnStorageConflict);
         await _log.OpenAsync(state.State.HeadSegment);
         if (_log.Head.Pending.Count > 0)
         {
@@ -52,8 +52,13 @@ internal sealed partial class ClientGrain(
         {
             await state.WriteStateAsync();
         }
-        catch
+        catch (Exception ex)
         {
+            if (ex is InconsistentStateException)
+            {
+                OnStorageConflict();
+            }
+
             Release(current.Silos, siloId);
             current.SentThroughId = previousSentThrough;
             throw;
@@ -142,6 +147,13 @@ internal sealed partial class ClientGrain(
             pending[requestId] = invocation;
             throw;
         }
+    }
+
+    /// <summary>Another activation wrote this grain's state: drop this one so the next call loads what is stored.</summary>
+    private void OnStorageConflict()
+    {
+        LogStorageConflict(logger, ClientId);
+        DeactivateOnIdle();
     }
 
     private async Task<ClientEvent> AppendAndDeliverAsync(string type, string dataJson, string? requestId)
@@ -280,6 +292,9 @@ internal sealed partial class ClientGrain(
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Client {ClientId}: a second result for request {RequestId} was dropped")]
     private static partial void LogDuplicateResult(ILogger logger, string clientId, string requestId);
+
+    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Client {ClientId}: stored state was changed by another activation; this one is deactivated")]
+    private static partial void LogStorageConflict(ILogger logger, string clientId);
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Client {ClientId}: event {EventId} is stored but could not be sent live to silo {SiloId}")]
     private static partial void LogLiveDeliveryFailed(ILogger logger, Exception exception, string clientId, long eventId, string siloId);
