@@ -82,13 +82,13 @@ internal sealed partial class ClientGrain(
     public async Task<ClientEvent> PublishAsync(string type, string dataJson) =>
         await AppendAndDeliverAsync(type, dataJson, requestId: null);
 
-    public async Task AcceptAsync(PendingInvocation invocation)
+    public async Task<bool> AcceptAsync(PendingInvocation invocation)
     {
         var requestId = invocation.Request.RequestId!;
         var pending = _log.Head.Pending;
         if (pending.ContainsKey(requestId))
         {
-            return;
+            return false;
         }
 
         pending[requestId] = invocation;
@@ -103,6 +103,7 @@ internal sealed partial class ClientGrain(
         }
 
         StartRedriving();
+        return true;
     }
 
     public async Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending)

@@ -8,8 +8,11 @@ namespace SseVirtualization.Grains.Clients;
 /// </summary>
 internal interface IInvocationLedger : IGrainWithStringKey
 {
-    /// <summary>Records an accepted async invocation (persisted before returning).</summary>
-    Task AcceptAsync(PendingInvocation invocation);
+    /// <summary>
+    /// Records an accepted async invocation (persisted before returning). Returns <c>false</c> when that request
+    /// id is already pending: a repeated request, which must not start a second run.
+    /// </summary>
+    Task<bool> AcceptAsync(PendingInvocation invocation);
 
     /// <summary>
     /// Adds an invocation's result to the client's log and delivers it. With <paramref name="settlesPending"/>,

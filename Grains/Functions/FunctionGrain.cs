@@ -75,11 +75,16 @@ internal sealed partial class FunctionGrain(
             throw new ArgumentException("An async invocation needs a client id to deliver its result to.", nameof(request));
         }
 
-        // Recorded durably in the client's ledger before the caller hears "accepted".
-        await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
+        // Recorded durably in the client's ledger before the caller hears "accepted". A repeat of a pending
+        // request (same X-Request-ID) is accepted again but not run again.
+        var isNew = await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
             .AcceptAsync(new PendingInvocation(Name, request, time.GetUtcNow(), Attempts: 1));
-        _running.Add(request.RequestId!);
-        await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+        if (isNew)
+        {
+            _running.Add(request.RequestId!);
+            await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+        }
+
         return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Accepted, 0, null, null, 0);
     }
 

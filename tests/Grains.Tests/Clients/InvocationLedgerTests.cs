@@ -17,7 +17,9 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
         var clientId = "client-" + Guid.NewGuid().ToString("N");
         var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
         var request = new InvocationRequest("{}", clientId, Async: true, RequestId: "req-" + Guid.NewGuid().ToString("N"));
-        await ledger.AcceptAsync(new PendingInvocation("no-such-function-" + Guid.NewGuid().ToString("N"), request, DateTimeOffset.UtcNow.AddHours(1), 1));
+        var pending = new PendingInvocation("no-such-function-" + Guid.NewGuid().ToString("N"), request, DateTimeOffset.UtcNow.AddHours(1), 1);
+        Assert.True(await ledger.AcceptAsync(pending));
+        Assert.False(await ledger.AcceptAsync(pending)); // a repeated request id is not accepted twice
 
         Assert.True(await ledger.PublishResultAsync(request.RequestId!, "{\"first\":true}", settlesPending: true));
         Assert.False(await ledger.PublishResultAsync(request.RequestId!, "{\"first\":false}", settlesPending: true));
