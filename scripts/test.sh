@@ -16,7 +16,10 @@ configuration="${CONFIGURATION:-Release}"
 results=".artifacts/test-results"
 rm -rf "$results"
 
-dotnet build Orleans.sln -c "$configuration" -nologo -clp:ErrorsOnly
+if ! dotnet build Orleans.sln -c "$configuration" -nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 status=0
 dotnet test Orleans.sln -c "$configuration" --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
