@@ -7,4 +7,5 @@ builder.AddSseGateway();
 
 var app = builder.Build();
 app.MapSseGateway();
+app.MapSiloObservability();
 app.Run();

@@ -54,6 +54,7 @@ internal static class HealthEndpoint
             writer.WriteNumber("connections_closed", counters.ConnectionsClosed);
             writer.WriteNumber("events_queued", counters.EventsQueued);
             writer.WriteNumber("events_dropped", counters.EventsDropped);
+            writer.WriteNumber("events_replayed", counters.EventsReplayed);
             writer.WriteNumber("heartbeats_sent", counters.HeartbeatsSent);
             writer.WriteNumber("invocations", counters.Invocations);
             writer.WriteEndObject();

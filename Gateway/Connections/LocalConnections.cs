@@ -4,8 +4,16 @@ using SseVirtualization.Clients;
 namespace SseVirtualization.Gateway.Connections;
 
 /// <summary>The SSE connections this silo holds, by connection id and by client id.</summary>
-internal sealed class LocalConnections(GatewayCounters counters)
+internal sealed class LocalConnections
 {
+    private readonly GatewayCounters _counters;
+
+    public LocalConnections(GatewayCounters counters)
+    {
+        _counters = counters;
+        counters.Meter.CreateObservableGauge("sse.queue.depth", QueuedEvents, "{event}", "Events waiting in connection queues on this silo.");
+    }
+
     private readonly ConcurrentDictionary<string, SseConnection> _byId = new(StringComparer.Ordinal);
 
     // Copy-on-write arrays: delivery reads them without locks; connects and disconnects are rarer than events.
@@ -19,7 +27,7 @@ internal sealed class LocalConnections(GatewayCounters counters)
     {
         _byId[connection.Id] = connection;
         _byClient.AddOrUpdate(connection.ClientId, static (_, c) => [c], static (_, existing, c) => [.. existing, c], connection);
-        counters.ConnectionOpened();
+        _counters.ConnectionOpened();
     }
 
     public void Remove(SseConnection connection)
@@ -29,7 +37,7 @@ internal sealed class LocalConnections(GatewayCounters counters)
             return;
         }
 
-        counters.ConnectionClosed();
+        _counters.ConnectionClosed();
         while (_byClient.TryGetValue(connection.ClientId, out var existing))
         {
             var remaining = Array.FindAll(existing, c => !ReferenceEquals(c, connection));
@@ -41,6 +49,17 @@ internal sealed class LocalConnections(GatewayCounters counters)
                 return;
             }
         }
+    }
+
+    private long QueuedEvents()
+    {
+        long total = 0;
+        foreach (var connection in _byId.Values)
+        {
+            total += connection.QueueLength;
+        }
+
+        return total;
     }
 
     /// <summary>Client ids with local connections, and those connections.</summary>
@@ -56,23 +75,23 @@ internal sealed class LocalConnections(GatewayCounters counters)
     }
 
     /// <summary>Queues <paramref name="clientEvent"/> on every local connection of <paramref name="clientId"/>.</summary>
-    public void Deliver(string clientId, ClientEvent clientEvent)
+    public void Deliver(string clientId, ClientEvent clientEvent, string? traceParent = null)
     {
         if (!_byClient.TryGetValue(clientId, out var targets))
         {
             return;
         }
 
-        var outgoing = new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson);
+        var outgoing = new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson, TraceParent: traceParent);
         foreach (var connection in targets)
         {
             if (connection.TryEnqueue(outgoing))
             {
-                counters.EventQueued();
+                _counters.EventQueued();
             }
             else
             {
-                counters.EventDropped();
+                _counters.EventDropped();
             }
         }
     }

@@ -43,7 +43,7 @@ internal sealed partial class SiloStreamListener(
 
     private Task OnNextAsync(SiloDelivery delivery, StreamSequenceToken? token)
     {
-        connections.Deliver(delivery.ClientId, delivery.Event);
+        connections.Deliver(delivery.ClientId, delivery.Event, delivery.TraceParent);
         return Task.CompletedTask;
     }
 

@@ -18,13 +18,16 @@ internal sealed class SseConnection
 
     private readonly Channel<OutgoingEvent> _queue;
     private readonly Action _abort;
+    private readonly GatewayCounters _counters;
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
-    public SseConnection(string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt, Action abort)
+    public SseConnection(
+        string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt, Action abort, GatewayCounters counters)
     {
         _abort = abort;
+        _counters = counters;
         ClientId = clientId;
         UserId = userId;
         Metadata = metadata;
@@ -53,6 +56,9 @@ internal sealed class SseConnection
         get => new(Volatile.Read(ref _lastPingTicks), TimeSpan.Zero);
         set => Volatile.Write(ref _lastPingTicks, value.UtcTicks);
     }
+
+    /// <summary>Events waiting to be written.</summary>
+    public int QueueLength => _queue.Reader.Count;
 
     /// <summary>The id of the last event written, or -1 before the backlog is written.</summary>
     public long LastWrittenId => Volatile.Read(ref _lastWrittenId);
@@ -129,6 +135,7 @@ internal sealed class SseConnection
             }
 
             Volatile.Write(ref _lastWrittenId, outgoing.Id);
+            using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
             yield return ToItem(outgoing);
         }
     }
@@ -147,6 +154,7 @@ internal sealed class SseConnection
                 continue;
             }
 
+            _counters.EventsReplayedFromLog(1);
             Volatile.Write(ref _lastWrittenId, clientEvent.Id);
             yield return ToItem(new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson));
         }

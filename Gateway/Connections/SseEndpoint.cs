@@ -25,6 +25,7 @@ internal static partial class SseEndpoint
         LocalConnections connections,
         SiloIdentity silo,
         IOptions<GatewayOptions> options,
+        GatewayCounters counters,
         Draining draining,
         TimeProvider time,
         ILogger<SseConnection> logger)
@@ -50,7 +51,8 @@ internal static partial class SseEndpoint
             ReadMetadata(context.Request.Query),
             settings.ConnectionQueueCapacity,
             time.GetUtcNow(),
-            context.Abort);
+            context.Abort,
+            counters);
 
         // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
         connections.Add(connection);

@@ -10,6 +10,7 @@ using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Http;
 using SseVirtualization.Gateway.Invocation;
+using SseVirtualization.Gateway.Observability;
 
 namespace SseVirtualization.Gateway.Hosting;
 
@@ -17,6 +18,12 @@ namespace SseVirtualization.Gateway.Hosting;
 public static class GatewayHostingExtensions
 {
     private const string BrowserCorsPolicy = "browser";
+
+    /// <summary>Trace sources of the front end and the grains' function calls, for tracing setup.</summary>
+    public static readonly string[] ActivitySources = [GatewayTelemetry.SourceName];
+
+    /// <summary>Meters of the front end.</summary>
+    public static readonly string[] Meters = [GatewayCounters.MeterName];
 
     /// <summary>
     /// Adds the HTTP front end to a host that also runs an Orleans silo (it holds SSE sockets for the silo it
@@ -42,6 +49,7 @@ public static class GatewayHostingExtensions
         services.AddHostedService<DeliveryAuditor>();
         services.AddSingleton<Draining>();
 
+        services.AddGatewayHealthChecks();
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
         services.AddCors(cors => cors.AddPolicy(BrowserCorsPolicy, policy =>
@@ -64,6 +72,7 @@ public static class GatewayHostingExtensions
         admin.MapFunctionAdmin();
         admin.MapConnectionsAdmin();
         admin.MapHealthAdmin();
+        app.MapGatewayHealthChecks();
 
         // Open streams would hold shutdown until they time out; end them so clients reconnect elsewhere at once.
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Draining>().Begin);

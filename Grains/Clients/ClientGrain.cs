@@ -222,7 +222,7 @@ internal sealed partial class ClientGrain(
     private async Task PublishToSilosAsync(IEnumerable<string> siloIds, ClientEvent clientEvent)
     {
         var provider = this.GetStreamProvider(StreamNames.Provider);
-        var delivery = new SiloDelivery(ClientId, clientEvent);
+        var delivery = new SiloDelivery(ClientId, clientEvent, System.Diagnostics.Activity.Current?.Id);
         foreach (var siloId in siloIds)
         {
             try

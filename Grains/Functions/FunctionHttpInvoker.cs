@@ -7,11 +7,28 @@ using SseVirtualization.Functions;
 namespace SseVirtualization.Grains.Functions;
 
 /// <summary>Makes the HTTP call to a function and turns whatever happens into an <see cref="InvocationResult"/>.</summary>
-internal sealed partial class FunctionHttpInvoker(IHttpClientFactory httpClientFactory, ILogger<FunctionHttpInvoker> logger)
+internal sealed partial class FunctionHttpInvoker(IHttpClientFactory httpClientFactory, FunctionTelemetry telemetry, ILogger<FunctionHttpInvoker> logger)
 {
     public const string HttpClientName = "functions";
 
     public async Task<InvocationResult> InvokeAsync(
+        FunctionDefinition function, InvocationRequest request, string requestId, TimeSpan timeout)
+    {
+        using var activity = FunctionTelemetry.Source.StartActivity($"function {function.Name}", System.Diagnostics.ActivityKind.Internal);
+        activity?.SetTag("sse.function", function.Name);
+        activity?.SetTag("sse.request_id", requestId);
+        var result = await CallAsync(function, request, requestId, timeout);
+        activity?.SetTag("sse.outcome", FunctionTelemetry.OutcomeName(result.Outcome));
+        if (!result.Success)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Error);
+        }
+
+        telemetry.Record(result);
+        return result;
+    }
+
+    private async Task<InvocationResult> CallAsync(
         FunctionDefinition function, InvocationRequest request, string requestId, TimeSpan timeout)
     {
         var started = Stopwatch.GetTimestamp();

@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Streams;
@@ -53,7 +54,10 @@ internal static class SiloDefaultsExtensions
             silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod)));
             silo.AddSseGrains();
+            silo.AddActivityPropagation();
+            silo.AddDashboard();
         });
+        builder.AddSiloObservability();
 
         builder.Services.AddSingleton(new StorageModeAnnouncement(options.UsesRedis, options.RedisAddress));
         builder.Services.AddHostedService<StorageModeAnnouncer>();

@@ -7,8 +7,11 @@ using SseVirtualization.Grains.Functions;
 namespace SseVirtualization.Grains.Hosting;
 
 /// <summary>Registers what the grains need in a silo.</summary>
-public static class SiloBuilderExtensions
+public static class GrainsHostingExtensions
 {
+    /// <summary>The grains' trace source and meter name (function calls).</summary>
+    public const string TelemetryName = FunctionTelemetry.Name;
+
     /// <summary>
     /// Adds the options and the HTTP machinery of client and function grains. The silo still configures the
     /// <see cref="StorageNames.Grains"/> storage and the stream provider.
@@ -23,6 +26,7 @@ public static class SiloBuilderExtensions
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionHttpInvoker>();
+        services.AddSingleton<FunctionTelemetry>();
         services.AddHttpClient(FunctionHttpInvoker.HttpClientName)
             .ConfigureHttpClient((provider, client) =>
             {

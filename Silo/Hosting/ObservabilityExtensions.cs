@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry;
+using Orleans.Dashboard;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using SseVirtualization.Gateway.Hosting;
+using SseVirtualization.Grains.Hosting;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>
+/// Traces, metrics and logs the way any .NET service has them: OpenTelemetry (OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Prometheus at <c>/metrics</c>), JSON console logs with trace ids
+/// in production, the Orleans Dashboard at <c>/dashboard</c>.
+/// </summary>
+internal static class ObservabilityExtensions
+{
+    /// <summary>Orleans' application-grain calls; its runtime source (stream polling, timers) is left out on purpose.</summary>
+    private const string OrleansApplicationSource = "Microsoft.Orleans.Application";
+
+    public static WebApplicationBuilder AddSiloObservability(this WebApplicationBuilder builder)
+    {
+        ConfigureLogging(builder);
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("sse-virtualization-silo"))
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource([.. GatewayHostingExtensions.ActivitySources, GrainsHostingExtensions.TelemetryName, OrleansApplicationSource])
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter([.. GatewayHostingExtensions.Meters, GrainsHostingExtensions.TelemetryName, "Microsoft.Orleans"])
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        return builder;
+    }
+
+    /// <summary>Maps <c>/metrics</c> (Prometheus) and <c>/dashboard</c> (Orleans Dashboard).</summary>
+    public static WebApplication MapSiloObservability(this WebApplication app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        return app;
+    }
+
+    private static bool IsScrapeOrProbe(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/health") || path.StartsWithSegments("/dashboard");
+
+    private static void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (builder.Environment.IsDevelopment())
+        {
+            builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+    }
+}
