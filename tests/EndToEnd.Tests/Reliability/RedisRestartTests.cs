@@ -26,6 +26,16 @@ public sealed class RedisRestartTests
 
             await cluster.Redis.StopAsync();
 
+            await Eventually.UntilAsync(async () =>
+            {
+                using var ready = await http.GetAsync("health/ready");
+                return ready.StatusCode == HttpStatusCode.ServiceUnavailable;
+            }, "readiness to fail while Redis is down");
+            using (var live = await http.GetAsync("health/live"))
+            {
+                Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            }
+
             await sse.NextOfTypeAsync("heartbeat");
             await sse.NextOfTypeAsync("heartbeat");
             await Eventually.UntilAsync(async () =>
@@ -41,6 +51,11 @@ public sealed class RedisRestartTests
             }, "a storage request to be refused with 503");
 
             await cluster.Redis.RestartAsync();
+            await Eventually.UntilAsync(async () =>
+            {
+                using var ready = await http.GetAsync("health/ready");
+                return ready.StatusCode == HttpStatusCode.OK;
+            }, "readiness to return with Redis", TimeSpan.FromSeconds(60));
 
             await Eventually.UntilAsync(async () =>
             {
