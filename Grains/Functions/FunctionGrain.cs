@@ -37,7 +37,8 @@ internal sealed partial class FunctionGrain(
         state.State.Function = stored;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
-        LogRegistered(logger, Name, definition.Endpoint);
+        // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
+        LogRegistered(logger, Name, definition.Endpoint.GetLeftPart(UriPartial.Path));
         return new RegistrationResult(stored, Created: existing is null);
     }
 
@@ -161,7 +162,7 @@ internal sealed partial class FunctionGrain(
         new(requestId, Name, InvocationOutcome.NotFound, 0, null, $"function '{Name}' is not registered", 0);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Function {Name} registered at {Endpoint}")]
-    private static partial void LogRegistered(ILogger logger, string name, Uri endpoint);
+    private static partial void LogRegistered(ILogger logger, string name, string endpoint);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Function {Name} deleted")]
     private static partial void LogDeleted(ILogger logger, string name);
