@@ -37,8 +37,11 @@ internal sealed partial class FunctionGrain(
         state.State.Function = stored;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
-        // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
-        LogRegistered(logger, Name, definition.Endpoint.GetLeftPart(UriPartial.Path));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
+            LogRegistered(logger, Name, definition.Endpoint.GetLeftPart(UriPartial.Path));
+        }
         return new RegistrationResult(stored, Created: existing is null);
     }
 
