@@ -37,11 +37,9 @@ internal sealed partial class FunctionGrain(
         state.State.Function = stored;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
-            LogRegistered(logger, Name, definition.Endpoint.GetLeftPart(UriPartial.Path));
-        }
+        // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
+        var loggedEndpoint = definition.Endpoint.GetLeftPart(UriPartial.Path);
+        LogRegistered(logger, Name, loggedEndpoint);
         return new RegistrationResult(stored, Created: existing is null);
     }
 
