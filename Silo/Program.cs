@@ -6,6 +6,7 @@ builder.AddSiloDefaults();
 builder.AddSseGateway();
 
 var app = builder.Build();
+app.UseSiloConsole();
 app.MapSseGateway();
 app.MapSiloObservability();
 app.Run();

@@ -32,7 +32,7 @@ internal sealed partial class DeliveryAuditor(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await AuditAsync(stoppingToken);
+                await AuditSafelyAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -57,12 +57,25 @@ internal sealed partial class DeliveryAuditor(
 
                 if (died)
                 {
-                    await AuditAsync(stoppingToken);
+                    await AuditSafelyAsync(stoppingToken);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task AuditSafelyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AuditAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // A failed round must not end the service (and with it the host); the next round retries.
+            LogAuditRoundFailed(logger, ex);
         }
     }
 
@@ -97,6 +110,9 @@ internal sealed partial class DeliveryAuditor(
             LogCaughtUp(logger, behind);
         }
     }
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "An audit round failed")]
+    private static partial void LogAuditRoundFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "{Count} connections were behind their client's log and are catching up")]
     private static partial void LogCaughtUp(ILogger logger, int count);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Clients;
 using SseVirtualization.Gateway.Hosting;
@@ -7,28 +8,57 @@ using SseVirtualization.Gateway.Hosting;
 namespace SseVirtualization.Gateway.Connections;
 
 /// <summary>One timer per silo that queues a heartbeat on every local connection (never a timer per connection).</summary>
-internal sealed class HeartbeatService(LocalConnections connections, GatewayCounters counters, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed partial class HeartbeatService(
+    LocalConnections connections, GatewayCounters counters, IOptions<GatewayOptions> options, TimeProvider time, ILogger<HeartbeatService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await WaitAsync(timer, stoppingToken))
         {
-            var now = time.GetUtcNow();
-            var heartbeat = new OutgoingEvent(0, ClientEventTypes.Heartbeat,
-                string.Create(CultureInfo.InvariantCulture, $$"""{"timestamp":{{now.ToUnixTimeSeconds()}}}"""));
-            var sent = 0;
-            foreach (var connection in connections.All)
+            try
             {
-                if (connection.TryEnqueue(heartbeat))
-                {
-                    connection.LastPing = now;
-                    sent++;
-                }
+                Beat();
             }
-
-            counters.HeartbeatsQueued(sent);
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A failed beat must not end the service (and with it the host).
+                LogBeatFailed(logger, ex);
+            }
         }
     }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void Beat()
+    {
+        var now = time.GetUtcNow();
+        var heartbeat = new OutgoingEvent(0, ClientEventTypes.Heartbeat,
+            string.Create(CultureInfo.InvariantCulture, $$"""{"timestamp":{{now.ToUnixTimeSeconds()}}}"""));
+        var sent = 0;
+        foreach (var connection in connections.All)
+        {
+            if (connection.TryEnqueue(heartbeat))
+            {
+                connection.LastPing = now;
+                sent++;
+            }
+        }
+
+        counters.HeartbeatsQueued(sent);
+    }
+
+    [LoggerMessage(EventId = 2400, Level = LogLevel.Error, Message = "A heartbeat round failed")]
+    private static partial void LogBeatFailed(ILogger logger, Exception exception);
 }

@@ -74,7 +74,14 @@ internal sealed class SseConnection
         if (_queue.Writer.TryComplete())
         {
             // The client resumes from the log with Last-Event-ID when it reconnects.
-            _abort();
+            try
+            {
+                _abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request already ended.
+            }
         }
 
         return false;

@@ -50,6 +50,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<Draining>();
 
         services.AddGatewayHealthChecks();
+        services.AddOpenApi(); // /openapi/v1.json
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
         services.AddCors(cors => cors.AddPolicy(BrowserCorsPolicy, policy =>
@@ -73,6 +74,7 @@ public static class GatewayHostingExtensions
         admin.MapConnectionsAdmin();
         admin.MapHealthAdmin();
         app.MapGatewayHealthChecks();
+        app.MapOpenApi();
 
         // Open streams would hold shutdown until they time out; end them so clients reconnect elsewhere at once.
         app.Lifetime.ApplicationStopping.Register(app.Services.GetRequiredService<Draining>().Begin);

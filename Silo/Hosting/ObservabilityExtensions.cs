@@ -54,7 +54,7 @@ internal static class ObservabilityExtensions
     public static WebApplication MapSiloObservability(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapOrleansDashboard(routePrefix: "/dashboard").ExcludeFromDescription();
         return app;
     }
 

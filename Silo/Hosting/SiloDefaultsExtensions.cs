@@ -33,7 +33,16 @@ internal static class SiloDefaultsExtensions
             if (options.UsesRedis)
             {
                 var redis = RedisConfiguration(options);
-                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                if (options.KubernetesHosting)
+                {
+                    // Pod name, namespace and IP from the downward API (deploy/kubernetes/silo.yaml).
+                    silo.UseKubernetesHosting();
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(options.ResolveAdvertisedAddress()!, options.SiloPort, options.GatewayPort, options.ListensOnAnyAddress);
+                }
+
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redis);
                 silo.AddRedisGrainStorage(StorageNames.PubSub, o => o.ConfigurationOptions = redis);

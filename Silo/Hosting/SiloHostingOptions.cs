@@ -24,9 +24,22 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("GATEWAY_PORT")]
     public int GatewayPort { get; set; } = 30000;
 
-    /// <summary>IP other silos and clients reach this silo on (Redis clustering only).</summary>
+    /// <summary>
+    /// IP (or host name, resolved at start-up) other silos and clients reach this silo on (Redis clustering
+    /// only). Unset: Fly.io's <c>FLY_PRIVATE_IP</c> or Kubernetes' <c>POD_IP</c> when present, else loopback.
+    /// </summary>
     [ConfigurationKeyName("ADVERTISED_IP")]
-    public string AdvertisedIp { get; set; } = "127.0.0.1";
+    public string? AdvertisedIp { get; set; }
+
+    [ConfigurationKeyName("FLY_PRIVATE_IP")]
+    public string? FlyPrivateIp { get; set; }
+
+    [ConfigurationKeyName("POD_IP")]
+    public string? PodIp { get; set; }
+
+    /// <summary>Use Microsoft.Orleans.Hosting.Kubernetes (pod name, namespace and IP; removes dead pods' silos).</summary>
+    [ConfigurationKeyName("KUBERNETES_HOSTING")]
+    public bool KubernetesHosting { get; set; }
 
     /// <summary><c>host:port</c> of Redis; when empty the silo runs alone with in-memory state.</summary>
     [ConfigurationKeyName("REDIS_ADDR")]
@@ -45,6 +58,27 @@ internal sealed class SiloHostingOptions
 
     public bool UsesRedis => !string.IsNullOrWhiteSpace(RedisAddress);
 
+    /// <summary>Whether the front end listens on every interface (containers), which the silo ports then follow.</summary>
+    public bool ListensOnAnyAddress => BindAddress is "0.0.0.0" or "::";
+
+    public System.Net.IPAddress? ResolveAdvertisedAddress()
+    {
+        var configured = new[] { AdvertisedIp, FlyPrivateIp, PodIp }.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "127.0.0.1";
+        if (System.Net.IPAddress.TryParse(configured, out var address))
+        {
+            return address;
+        }
+
+        try
+        {
+            return System.Net.Dns.GetHostAddresses(configured).FirstOrDefault();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
     public IReadOnlyList<string> Validate()
     {
         var failures = new List<string>();
@@ -56,9 +90,9 @@ internal sealed class SiloHostingOptions
             failures.Add($"BIND_ADDRESS '{BindAddress}' is not an IP address.");
         }
 
-        if (UsesRedis && !System.Net.IPAddress.TryParse(AdvertisedIp, out _))
+        if (UsesRedis && !KubernetesHosting && ResolveAdvertisedAddress() is null)
         {
-            failures.Add($"ADVERTISED_IP '{AdvertisedIp}' is not an IP address.");
+            failures.Add($"ADVERTISED_IP '{AdvertisedIp}' is neither an IP address nor a host name that resolves.");
         }
 
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))

@@ -11,6 +11,7 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly StreamWriter _log;
 
     private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort)
     {
@@ -18,6 +19,11 @@ public sealed class SiloProcess : IAsyncDisposable
         HttpPort = httpPort;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
+
+        // Every line also goes to .artifacts/silo-logs, so a silo that dies mid-run can be diagnosed afterwards.
+        var logs = Path.Combine(RepositoryPaths.Root, ".artifacts", "silo-logs");
+        Directory.CreateDirectory(logs);
+        _log = new StreamWriter(Path.Combine(logs, $"silo-{httpPort}-{process.Id}.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -132,6 +138,10 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
     }
 
     private void Keep(string? line)
@@ -142,6 +152,18 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        lock (_log)
+        {
+            try
+            {
+                _log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Output after the silo was disposed.
+            }
+        }
+
         while (_output.Count > 300)
         {
             _output.TryDequeue(out _);

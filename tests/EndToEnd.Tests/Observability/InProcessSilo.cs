@@ -45,6 +45,7 @@ public sealed class InProcessSilo : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.UseSiloConsole();
         app.MapSseGateway();
         app.MapSiloObservability();
         await app.StartAsync();
