@@ -17,6 +17,15 @@ public sealed class EmbeddedModeTests
 
         await Eventually.UntilAsync(() => Task.FromResult(silo.RecentOutput.Contains("NOT durable", StringComparison.Ordinal)), "the not-durable warning");
         Assert.Contains("REDIS_ADDR", silo.RecentOutput, StringComparison.Ordinal);
+
+        // Production logs are JSON lines with a level, a category and the message.
+        var warning = silo.RecentOutput.Split('\n').Single(l => l.Contains("NOT durable", StringComparison.Ordinal));
+        using (var line = JsonDocument.Parse(warning))
+        {
+            Assert.Equal("Warning", line.RootElement.GetProperty("LogLevel").GetString());
+            Assert.Equal("SseVirtualization.Silo.Hosting.StorageModeAnnouncer", line.RootElement.GetProperty("Category").GetString());
+        }
+
         var health = await http.GetFromJsonAsync<JsonElement>("admin/health");
         Assert.Equal("memory", health.GetProperty("storage").GetString());
         Assert.False(health.GetProperty("redis_connected").GetBoolean());
