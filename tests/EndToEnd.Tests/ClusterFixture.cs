@@ -1,5 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
 using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests;
@@ -82,6 +86,24 @@ public sealed class ClusterFixture : IAsyncLifetime
         using var response = await (via ?? A).PostAsJsonAsync("admin/functions", body);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return name;
+    }
+
+    /// <summary>
+    /// A backend service's view of the cluster: an Orleans client built from the contract, Microsoft.Orleans.Client
+    /// and Redis clustering only. Stop it when done.
+    /// </summary>
+    public async Task<IHost> StartBackendClientAsync()
+    {
+        var backend = Host.CreateApplicationBuilder();
+        backend.Logging.SetMinimumLevel(LogLevel.Warning);
+        backend.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId));
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(Redis.Address));
+        });
+        var host = backend.Build();
+        await host.StartAsync();
+        return host;
     }
 
     public async Task DisposeAsync()

@@ -28,21 +28,8 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Stops the server as an operator would (SHUTDOWN via SIGTERM, which flushes AOF).</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        await _process.WaitForExitAsync();
-    }
+    /// <summary>Stops the server as an operator would (SIGTERM, which flushes AOF).</summary>
+    public Task StopAsync() => Signals.TerminateAsync(_process, TimeSpan.FromSeconds(30));
 
     /// <summary>Starts the server again on the same port and data directory.</summary>
     public async Task RestartAsync()

@@ -105,29 +105,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the silo to stop as an operator would (SIGTERM) and waits for it to exit.</summary>
-    public async Task StopAsync()
-    {
-        if (_process.HasExited)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => Signals.TerminateAsync(_process, TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

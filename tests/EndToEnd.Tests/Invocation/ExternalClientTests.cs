@@ -21,15 +21,7 @@ public sealed class ExternalClientTests(ClusterFixture cluster)
         await using var sse = await SseClient.ConnectAsync(cluster.SiloB.BaseAddress, $"sse/{clientId}");
         await sse.NextOfTypeAsync("connected");
 
-        var backend = Host.CreateApplicationBuilder();
-        backend.Logging.SetMinimumLevel(LogLevel.Warning);
-        backend.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ClusterId));
-            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.Address));
-        });
-        using var host = backend.Build();
-        await host.StartAsync();
+        using var host = await cluster.StartBackendClientAsync();
         try
         {
             var grain = host.Services.GetRequiredService<IClusterClient>().GetGrain<IFunctionGrain>(function);

@@ -27,15 +27,7 @@ public sealed class SlowConsumerTests(ClusterFixture cluster, ITestOutputHelper 
         await good.NextOfTypeAsync("connected");
         await Eventually.UntilAsync(async () => (await cluster.A.GetStringAsync("admin/connections")).Contains(slowId, StringComparison.Ordinal), "the slow client to be connected");
 
-        var backend = Host.CreateApplicationBuilder();
-        backend.Logging.SetMinimumLevel(LogLevel.Warning);
-        backend.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ClusterId));
-            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis.Address));
-        });
-        using var host = backend.Build();
-        await host.StartAsync();
+        using var host = await cluster.StartBackendClientAsync();
         var grains = host.Services.GetRequiredService<IClusterClient>();
         var payload = JsonSerializer.Serialize(new { filler = new string('x', 1000) });
         long peakRssKb = 0;
