@@ -21,6 +21,7 @@ internal sealed class SseConnection
     private readonly GatewayCounters _counters;
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
+    private volatile bool _ended;
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
     public SseConnection(
@@ -71,7 +72,7 @@ internal sealed class SseConnection
             return true;
         }
 
-        if (_queue.Writer.TryComplete())
+        if (_queue.Writer.TryComplete() && !_ended)
         {
             // The client resumes from the log with Last-Event-ID when it reconnects.
             try
@@ -92,6 +93,13 @@ internal sealed class SseConnection
 
     /// <summary>Ends the connection's stream.</summary>
     public void Close() => _queue.Writer.TryComplete();
+
+    /// <summary>The response has ended: nothing more is queued, and the request must never be aborted again.</summary>
+    public void End()
+    {
+        _ended = true;
+        _queue.Writer.TryComplete();
+    }
 
     /// <summary>Tells the client to reconnect soon (elsewhere), then ends the stream.</summary>
     public void Close(OutgoingEvent farewell)

@@ -63,7 +63,11 @@ internal static partial class SseEndpoint
         }
         catch
         {
+            connection.End();
             connections.Remove(connection);
+
+            // The grain may have counted the connection before the call failed; take it back, best effort.
+            _ = grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(silo.Id);
             throw;
         }
 
@@ -96,6 +100,7 @@ internal static partial class SseEndpoint
         }
         finally
         {
+            connection.End();
             connections.Remove(connection);
             LogDisconnected(logger, connection.ClientId, connection.Id);
             try

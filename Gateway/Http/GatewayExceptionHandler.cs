@@ -17,6 +17,7 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
         var (status, title) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            ArgumentException => (StatusCodes.Status400BadRequest, "Invalid request"),
             TimeoutException => (StatusCodes.Status503ServiceUnavailable, "The cluster did not answer in time"),
             SiloUnavailableException or OrleansMessageRejectionException => (StatusCodes.Status503ServiceUnavailable, "The cluster is unavailable"),
             _ when IsStorageFailure(exception) => (StatusCodes.Status503ServiceUnavailable, "Storage is unavailable"),

@@ -52,6 +52,8 @@ internal static class InvokeEndpoint
         return result.Outcome switch
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name),
+            InvocationOutcome.Throttled => TypedResults.Problem(
+                detail: result.Error, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many unanswered invocations"),
             InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
             {
                 writer.WriteStartObject();

@@ -86,9 +86,10 @@ internal static class InvokeRequestReader
             return GoDuration.TryParse(element.GetString()!, out timeout);
         }
 
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var seconds) && seconds < TimeSpan.MaxValue.TotalSeconds)
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var seconds))
         {
-            timeout = TimeSpan.FromSeconds(seconds);
+            // Out-of-range numbers become a zero timeout, which the caller rejects as "more than 0".
+            timeout = seconds > 0 && seconds <= TimeSpan.FromDays(1).TotalSeconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
             return true;
         }
 

@@ -23,4 +23,7 @@ public enum InvocationOutcome
 
     /// <summary>An accepted async invocation was started the allowed number of times and never finished.</summary>
     Abandoned = 6,
+
+    /// <summary>Refused before running: the client has too many unanswered async invocations.</summary>
+    Throttled = 7,
 }

@@ -122,6 +122,23 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         return result;
     }
 
+    /// <summary>Whether a result for <paramref name="requestId"/> is in the segments this activation has loaded (the recent ones).</summary>
+    public bool HasResultFor(string requestId)
+    {
+        foreach (var segment in _loaded.Values)
+        {
+            foreach (var stored in segment.State!.Events)
+            {
+                if (string.Equals(stored.Event.RequestId, requestId, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Deletes stored segments before <paramref name="keepFrom"/>.</summary>
     public async Task DeleteBeforeAsync(long oldestSegment, long keepFrom)
     {

@@ -30,7 +30,12 @@ internal sealed partial class ClientGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
-        _log = new ClientEventLog(storage, this.GetGrainId(), options.Value.LogSegmentSize, OnStorageConflict);
+        if (state.State.SegmentSize <= 0)
+        {
+            state.State.SegmentSize = options.Value.LogSegmentSize;
+        }
+
+        _log = new ClientEventLog(storage, this.GetGrainId(), state.State.SegmentSize, OnStorageConflict);
         await _log.OpenAsync(state.State.HeadSegment);
         if (_log.Head.Pending.Count > 0)
         {
@@ -69,9 +74,25 @@ internal sealed partial class ClientGrain(
 
     public async Task DisconnectAsync(string siloId)
     {
-        if (Release(state.State.Silos, siloId))
+        var silos = state.State.Silos;
+        if (!Release(silos, siloId))
+        {
+            return;
+        }
+
+        try
         {
             await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            silos[siloId] = silos.GetValueOrDefault(siloId) + 1;
+            if (ex is InconsistentStateException)
+            {
+                OnStorageConflict();
+            }
+
+            throw;
         }
     }
 
@@ -82,13 +103,18 @@ internal sealed partial class ClientGrain(
     public async Task<ClientEvent> PublishAsync(string type, string dataJson) =>
         await AppendAndDeliverAsync(type, dataJson, requestId: null);
 
-    public async Task<bool> AcceptAsync(PendingInvocation invocation)
+    public async Task<LedgerAcceptance> AcceptAsync(PendingInvocation invocation)
     {
         var requestId = invocation.Request.RequestId!;
         var pending = _log.Head.Pending;
-        if (pending.ContainsKey(requestId))
+        if (pending.ContainsKey(requestId) || _log.HasResultFor(requestId))
         {
-            return false;
+            return LedgerAcceptance.Duplicate;
+        }
+
+        if (pending.Count >= options.Value.MaxPendingInvocations)
+        {
+            return LedgerAcceptance.Full;
         }
 
         pending[requestId] = invocation;
@@ -103,7 +129,7 @@ internal sealed partial class ClientGrain(
         }
 
         StartRedriving();
-        return true;
+        return LedgerAcceptance.Accepted;
     }
 
     public async Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending)
@@ -165,8 +191,9 @@ internal sealed partial class ClientGrain(
         var clientEvent = new ClientEvent(_log.LastEventId + 1, type, dataJson, time.GetUtcNow(), requestId);
 
         // Stored first, so an event is never delivered that a restart could forget.
-        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)))
+        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)) || !state.RecordExists)
         {
+            // A new head, or a new client whose segment size must be recorded before its log can be read back.
             await RecordNewHeadAsync();
         }
 
@@ -193,6 +220,10 @@ internal sealed partial class ClientGrain(
         {
             // The new head is stored and found again on activation; trimming waits for the next roll.
             LogHeadNotRecorded(logger, ex, ClientId);
+            if (ex is InconsistentStateException)
+            {
+                OnStorageConflict();
+            }
         }
     }
 

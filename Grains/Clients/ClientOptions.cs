@@ -27,6 +27,12 @@ public sealed class ClientOptions
 
     /// <summary>How many times an invocation is started before its client is told it failed.</summary>
     public int MaxInvocationAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Unanswered async invocations one client may have; more are refused (429). Each one is rewritten with the
+    /// client's newest log segment, so this also bounds that write.
+    /// </summary>
+    public int MaxPendingInvocations { get; set; } = 100;
 }
 
 internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
@@ -52,6 +58,11 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
         if (options.RedriveCheckInterval <= TimeSpan.Zero || options.RedriveAfter < TimeSpan.Zero)
         {
             failures.Add($"{ClientOptions.SectionName}:RedriveCheckInterval must be positive and RedriveAfter not negative.");
+        }
+
+        if (options.MaxPendingInvocations < 1)
+        {
+            failures.Add($"{ClientOptions.SectionName}:MaxPendingInvocations must be at least 1.");
         }
 
         if (options.MaxInvocationAttempts < 1)

@@ -22,4 +22,8 @@ internal sealed class ClientState
     /// <summary>Silos holding this client's connections, with how many each holds.</summary>
     [Id(3)]
     public Dictionary<string, int> Silos { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Events per segment when this client's log was started: later changes of the option apply to new clients only.</summary>
+    [Id(4)]
+    public int SegmentSize { get; set; }
 }

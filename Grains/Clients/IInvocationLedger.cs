@@ -9,10 +9,10 @@ namespace SseVirtualization.Grains.Clients;
 internal interface IInvocationLedger : IGrainWithStringKey
 {
     /// <summary>
-    /// Records an accepted async invocation (persisted before returning). Returns <c>false</c> when that request
-    /// id is already pending: a repeated request, which must not start a second run.
+    /// Records an accepted async invocation (persisted before returning). A repeated request id (still pending,
+    /// or already answered recently) is not recorded again and must not start a second run.
     /// </summary>
-    Task<bool> AcceptAsync(PendingInvocation invocation);
+    Task<LedgerAcceptance> AcceptAsync(PendingInvocation invocation);
 
     /// <summary>
     /// Adds an invocation's result to the client's log and delivers it. With <paramref name="settlesPending"/>,

@@ -35,7 +35,22 @@ internal sealed partial class FunctionGrain(
         var existing = state.State.Function;
         var stored = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
         state.State.Function = stored;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // Memory never runs ahead of storage; after a conflicting writer, reload on the next call.
+            state.State.Function = existing;
+            if (ex is Orleans.Storage.InconsistentStateException)
+            {
+                DeactivateOnIdle();
+            }
+
+            throw;
+        }
+
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
         // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
         var loggedEndpoint = definition.Endpoint.GetLeftPart(UriPartial.Path);
@@ -79,9 +94,15 @@ internal sealed partial class FunctionGrain(
 
         // Recorded durably in the client's ledger before the caller hears "accepted". A repeat of a pending
         // request (same X-Request-ID) is accepted again but not run again.
-        var isNew = await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
+        var acceptance = await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
             .AcceptAsync(new PendingInvocation(Name, request, time.GetUtcNow(), Attempts: 1));
-        if (isNew)
+        if (acceptance == LedgerAcceptance.Full)
+        {
+            return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Throttled, 0, null,
+                $"client '{request.ClientId}' has too many unanswered invocations", 0);
+        }
+
+        if (acceptance == LedgerAcceptance.Accepted)
         {
             _running.Add(request.RequestId!);
             await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);

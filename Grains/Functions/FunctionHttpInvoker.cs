@@ -55,11 +55,17 @@ internal sealed partial class FunctionHttpInvoker(IHttpClientFactory httpClientF
             return new InvocationResult(requestId, function.Name, InvocationOutcome.TimedOut, 0, null,
                 $"function did not answer within {timeout.TotalSeconds:0.###} s", Elapsed(started));
         }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            return new InvocationResult(requestId, function.Name, InvocationOutcome.FunctionError, 0, null,
+                "the function's answer is larger than the configured limit (Functions:MaxResponseBytes)", Elapsed(started));
+        }
         catch (HttpRequestException ex)
         {
+            // Details (addresses, TLS and DNS errors) go to the log, not to callers.
             LogUnreachable(logger, function.Name, requestId, ex.Message);
             return new InvocationResult(requestId, function.Name, InvocationOutcome.Unreachable, 0, null,
-                $"function could not be reached: {ex.Message}", Elapsed(started));
+                $"function could not be reached ({ex.HttpRequestError})", Elapsed(started));
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed class FunctionRegistryGrain(
     {
         if (state.State.Names.Add(name))
         {
-            await state.WriteStateAsync();
+            await WriteOrUndoAsync(() => state.State.Names.Remove(name));
         }
     }
 
@@ -20,7 +20,26 @@ internal sealed class FunctionRegistryGrain(
     {
         if (state.State.Names.Remove(name))
         {
+            await WriteOrUndoAsync(() => state.State.Names.Add(name));
+        }
+    }
+
+    /// <summary>Memory never runs ahead of storage: a failed write undoes the change, so a retry writes again.</summary>
+    private async Task WriteOrUndoAsync(Action undo)
+    {
+        try
+        {
             await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            undo();
+            if (ex is Orleans.Storage.InconsistentStateException)
+            {
+                DeactivateOnIdle();
+            }
+
+            throw;
         }
     }
 

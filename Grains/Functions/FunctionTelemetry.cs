@@ -37,6 +37,7 @@ internal sealed class FunctionTelemetry
         InvocationOutcome.NotFound => "not_found",
         InvocationOutcome.Accepted => "accepted",
         InvocationOutcome.Abandoned => "abandoned",
+        InvocationOutcome.Throttled => "throttled",
         _ => "unknown",
     };
 }

@@ -44,8 +44,9 @@ internal static class SiloDefaultsExtensions
                 }
 
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-                silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redis);
-                silo.AddRedisGrainStorage(StorageNames.PubSub, o => o.ConfigurationOptions = redis);
+                // DeleteStateOnClear: a cleared record (deleted function, trimmed log segment) is removed, not kept empty.
+                silo.AddRedisGrainStorage(StorageNames.Grains, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
+                silo.AddRedisGrainStorage(StorageNames.PubSub, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 silo.Services.AddSingleton<IClusterStorageProbe>(_ => new RedisStorageProbe(redis));
             }

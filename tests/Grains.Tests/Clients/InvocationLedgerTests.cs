@@ -18,8 +18,8 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
         var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
         var request = new InvocationRequest("{}", clientId, Async: true, RequestId: "req-" + Guid.NewGuid().ToString("N"));
         var pending = new PendingInvocation("no-such-function-" + Guid.NewGuid().ToString("N"), request, DateTimeOffset.UtcNow.AddHours(1), 1);
-        Assert.True(await ledger.AcceptAsync(pending));
-        Assert.False(await ledger.AcceptAsync(pending)); // a repeated request id is not accepted twice
+        Assert.Equal(LedgerAcceptance.Accepted, await ledger.AcceptAsync(pending));
+        Assert.Equal(LedgerAcceptance.Duplicate, await ledger.AcceptAsync(pending)); // a repeated request id is not accepted twice
 
         Assert.True(await ledger.PublishResultAsync(request.RequestId!, "{\"first\":true}", settlesPending: true));
         Assert.False(await ledger.PublishResultAsync(request.RequestId!, "{\"first\":false}", settlesPending: true));
@@ -29,6 +29,9 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
         Assert.Equal("{\"first\":true}", only.DataJson);
         Assert.Equal(request.RequestId, only.RequestId);
         Assert.Equal(0, await ledger.GetPendingCountAsync());
+
+        // Answered already: a retry of the same request id is still not run again.
+        Assert.Equal(LedgerAcceptance.Duplicate, await ledger.AcceptAsync(pending));
     }
 
     [Fact]
