@@ -43,6 +43,8 @@ public sealed class BadInputTests(ClusterFixture cluster)
         { "POST", "invoke/{existing}", "{\"async\":\"yes\",\"client_id\":\"c\"}", 400 },
         { "POST", "invoke/{existing}", "{\"timeout\":-1}", 400 },
         { "POST", "invoke/{existing}", "{\"timeout\":100000}", 400 },
+        { "POST", "invoke/{existing}", "{\"timeout\":-1e300}", 400 },
+        { "POST", "invoke/{existing}", "{\"timeout\":1e300}", 400 },
         { "GET", "sse/bad%20client!", "", 400 },
         { "GET", "sse/" + new string('c', 129), "", 400 },
     };

@@ -56,6 +56,24 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_with_too_many_unanswered_invocations_is_refused_more()
+    {
+        var clientId = "client-" + Guid.NewGuid().ToString("N");
+        var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
+        var later = DateTimeOffset.UtcNow.AddHours(1); // not due for re-drive during the test
+        PendingInvocation Pending(int i) => new("no-such-function", new InvocationRequest("{}", clientId, Async: true, RequestId: $"r{i}"), later, 1);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal(LedgerAcceptance.Accepted, await ledger.AcceptAsync(Pending(i)));
+        }
+
+        Assert.Equal(LedgerAcceptance.Full, await ledger.AcceptAsync(Pending(100)));
+        Assert.True(await ledger.PublishResultAsync("r0", "{}", settlesPending: true));
+        Assert.Equal(LedgerAcceptance.Accepted, await ledger.AcceptAsync(Pending(100)));
+    }
+
+    [Fact]
     public async Task Resuming_from_an_id_older_than_the_log_reports_the_gap()
     {
         var client = fixture.Grains.GetGrain<IClientGrain>("client-" + Guid.NewGuid().ToString("N"));
