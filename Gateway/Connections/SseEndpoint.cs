@@ -67,7 +67,7 @@ internal static partial class SseEndpoint
             connections.Remove(connection);
 
             // The grain may have counted the connection before the call failed; take it back, best effort.
-            _ = grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(silo.Id);
+            _ = grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(silo.Id, -1);
             throw;
         }
 
@@ -105,7 +105,7 @@ internal static partial class SseEndpoint
             LogDisconnected(logger, connection.ClientId, connection.Id);
             try
             {
-                await grains.GetGrain<IClientGrain>(connection.ClientId).DisconnectAsync(siloId);
+                await grains.GetGrain<IClientGrain>(connection.ClientId).DisconnectAsync(siloId, connection.LastWrittenId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -15,8 +15,12 @@ public interface IClientGrain : IGrainWithStringKey
     /// </summary>
     Task<EventBatch> ConnectAsync(string siloId, long? lastEventId);
 
-    /// <summary>Records that one connection held by <paramref name="siloId"/> has closed.</summary>
-    Task DisconnectAsync(string siloId);
+    /// <summary>
+    /// Records that one connection held by <paramref name="siloId"/> has closed, having written events up to
+    /// <paramref name="lastWrittenId"/> (-1 when unknown). When it was the client's last connection, events after
+    /// that id count as not sent, so the next connection without Last-Event-ID gets them.
+    /// </summary>
+    Task DisconnectAsync(string siloId, long lastWrittenId);
 
     /// <summary>The stored events after <paramref name="afterId"/>: how a connection fills a hole in what it received.</summary>
     Task<EventBatch> GetEventsAfterAsync(long afterId);

@@ -48,11 +48,12 @@ internal sealed partial class ClientGrain(
         ArgumentException.ThrowIfNullOrEmpty(siloId);
         var current = state.State;
         var batch = lastEventId is { } after
-            ? await ReadAfterAsync(after, onlyUndelivered: false)
-            : await ReadAfterAsync(current.SentThroughId, onlyUndelivered: true);
-        var previousSentThrough = current.SentThroughId;
+            ? await ReadAfterAsync(after, onlyUnsent: false)
+            : await ReadAfterAsync(current.SentThroughId, onlyUnsent: true);
+        var (previousSentThrough, previousResumeAfter) = (current.SentThroughId, current.ResumeAfterId);
         current.Silos[siloId] = current.Silos.GetValueOrDefault(siloId) + 1;
         current.SentThroughId = _log.LastEventId;
+        current.ResumeAfterId = -1;
         try
         {
             await state.WriteStateAsync();
@@ -65,19 +66,26 @@ internal sealed partial class ClientGrain(
             }
 
             Release(current.Silos, siloId);
-            current.SentThroughId = previousSentThrough;
+            (current.SentThroughId, current.ResumeAfterId) = (previousSentThrough, previousResumeAfter);
             throw;
         }
 
         return batch;
     }
 
-    public async Task DisconnectAsync(string siloId)
+    public async Task DisconnectAsync(string siloId, long lastWrittenId)
     {
-        var silos = state.State.Silos;
+        var current = state.State;
+        var silos = current.Silos;
         if (!Release(silos, siloId))
         {
             return;
+        }
+
+        var previousResumeAfter = current.ResumeAfterId;
+        if (silos.Count == 0 && lastWrittenId >= 0 && lastWrittenId < _log.LastEventId)
+        {
+            current.ResumeAfterId = lastWrittenId;
         }
 
         try
@@ -87,6 +95,7 @@ internal sealed partial class ClientGrain(
         catch (Exception ex)
         {
             silos[siloId] = silos.GetValueOrDefault(siloId) + 1;
+            current.ResumeAfterId = previousResumeAfter;
             if (ex is InconsistentStateException)
             {
                 OnStorageConflict();
@@ -96,7 +105,7 @@ internal sealed partial class ClientGrain(
         }
     }
 
-    public Task<EventBatch> GetEventsAfterAsync(long afterId) => ReadAfterAsync(afterId, onlyUndelivered: false);
+    public Task<EventBatch> GetEventsAfterAsync(long afterId) => ReadAfterAsync(afterId, onlyUnsent: false);
 
     public Task<long> GetLastEventIdAsync() => Task.FromResult(_log.LastEventId);
 
@@ -227,13 +236,20 @@ internal sealed partial class ClientGrain(
         }
     }
 
-    private async Task<EventBatch> ReadAfterAsync(long afterId, bool onlyUndelivered)
+    /// <param name="afterId">Events after this id.</param>
+    /// <param name="onlyUnsent">
+    /// For a connection without Last-Event-ID: only events that never reached a socket, i.e. those not published
+    /// to a silo holding a connection, and those after the last id the client's last connection wrote.
+    /// </param>
+    private async Task<EventBatch> ReadAfterAsync(long afterId, bool onlyUnsent)
     {
         var settings = options.Value;
+        var resumeAfter = state.State.ResumeAfterId;
+        var from = onlyUnsent && resumeAfter >= 0 ? Math.Min(afterId, resumeAfter) : afterId;
         var oldestAllowed = _log.LastEventId - settings.EventLogCapacity + 1;
-        var stored = await _log.ReadAfterAsync(afterId, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge);
+        var stored = await _log.ReadAfterAsync(from, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge);
         EventGap? gap = null;
-        if (afterId < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > afterId + 1))
+        if (!onlyUnsent && afterId < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > afterId + 1))
         {
             gap = new EventGap(afterId, stored.Count == 0 ? 0 : stored[0].Event.Id);
         }
@@ -241,7 +257,8 @@ internal sealed partial class ClientGrain(
         var events = new List<ClientEvent>(stored.Count);
         foreach (var s in stored)
         {
-            if (!onlyUndelivered || !s.DeliveredLive)
+            var unsent = (!s.DeliveredLive && s.Event.Id > afterId) || (resumeAfter >= 0 && s.Event.Id > resumeAfter);
+            if (!onlyUnsent || unsent)
             {
                 events.Add(s.Event);
             }

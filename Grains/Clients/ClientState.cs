@@ -26,4 +26,11 @@ internal sealed class ClientState
     /// <summary>Events per segment when this client's log was started: later changes of the option apply to new clients only.</summary>
     [Id(4)]
     public int SegmentSize { get; set; }
+
+    /// <summary>
+    /// Set when the last connection closed: the last id it wrote. Events after it were published to that
+    /// connection's silo but never reached the socket. -1 when not set.
+    /// </summary>
+    [Id(5)]
+    public long ResumeAfterId { get; set; } = -1;
 }

@@ -40,10 +40,26 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
     {
         var client = NewClient();
         await client.ConnectAsync(SomeSilo, lastEventId: null);
-        await client.DisconnectAsync(SomeSilo);
+        await client.DisconnectAsync(SomeSilo, -1);
         var waiting = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
 
         Assert.Equal([waiting.Id], (await client.ConnectAsync(SomeSilo, lastEventId: null)).Events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Events_the_last_connection_never_wrote_go_to_the_next_connection()
+    {
+        // Published to the silo of a live connection, but the connection closed before writing the second one.
+        var client = NewClient();
+        await client.ConnectAsync(SomeSilo, lastEventId: null);
+        var written = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{\"n\":1}");
+        var missed = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{\"n\":2}");
+        await client.DisconnectAsync(SomeSilo, lastWrittenId: written.Id);
+
+        var next = await client.ConnectAsync(SomeSilo, lastEventId: null);
+
+        Assert.Equal([missed.Id], next.Events.Select(e => e.Id));
+        Assert.Null(next.Gap);
     }
 
     [Fact]
