@@ -28,15 +28,20 @@ internal static class HealthEndpoint
         CancellationToken cancellationToken)
     {
         var silosTask = cluster.GetSilosAsync();
-        var countsTask = cluster.AskActiveSilosAsync(async grain => (int?)await grain.GetCountAsync());
         var functionsTask = grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
         var redisTask = storage.PingAsync(cancellationToken);
-        await Task.WhenAll(silosTask, countsTask, functionsTask, redisTask);
+        var countsTask = cluster.AskActiveSilosAsync(async grain => (int?)await grain.GetCountAsync(), await silosTask);
+        await Task.WhenAll(countsTask, functionsTask, redisTask);
 
         var counts = countsTask.Result;
         var unanswered = counts.Count(c => c.Answer is null);
         var redisDown = storage.Kind == "redis" && !redisTask.Result;
-        var uptime = time.GetUtcNow() - Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        TimeSpan uptime;
+        using (var process = Process.GetCurrentProcess())
+        {
+            uptime = time.GetUtcNow() - process.StartTime.ToUniversalTime();
+        }
+
         return JsonResults.Write(StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
