@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: installs what the tests need (redis-server from apt), builds, runs every test project,
+# The test command: installs what the tests need (redis-server, nginx, chromium from apt), builds, runs every test project,
 # and ends with one line "N passed, N failed[, N skipped]" counted from the test results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
