@@ -67,7 +67,7 @@ internal static partial class SseEndpoint
             connections.Remove(connection);
 
             // The grain may have counted the connection before the call failed; take it back, best effort.
-            _ = grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(silo.Id, -1);
+            _ = ForgetConnectionAsync(grains, clientId, silo.Id, -1, logger);
             throw;
         }
 
@@ -103,14 +103,19 @@ internal static partial class SseEndpoint
             connection.End();
             connections.Remove(connection);
             LogDisconnected(logger, connection.ClientId, connection.Id);
-            try
-            {
-                await grains.GetGrain<IClientGrain>(connection.ClientId).DisconnectAsync(siloId, connection.LastWrittenId);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogDisconnectNotRecorded(logger, ex, connection.ClientId);
-            }
+            await ForgetConnectionAsync(grains, connection.ClientId, siloId, connection.LastWrittenId, logger);
+        }
+    }
+
+    private static async Task ForgetConnectionAsync(IGrainFactory grains, string clientId, string siloId, long lastWrittenId, ILogger logger)
+    {
+        try
+        {
+            await grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(siloId, lastWrittenId);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogDisconnectNotRecorded(logger, ex, clientId);
         }
     }
 
