@@ -116,12 +116,11 @@ internal sealed class SseConnection
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return first;
-        foreach (var item in Write(backlog))
+        await foreach (var item in WriteAllAsync(backlog, fetchAfter))
         {
             yield return item;
         }
 
-        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, backlog.LastEventId));
         await foreach (var outgoing in _queue.Reader.ReadAllAsync(cancellationToken))
         {
             if (outgoing.Id == 0)
@@ -138,7 +137,7 @@ internal sealed class SseConnection
             if (outgoing.Id != LastWrittenId + 1)
             {
                 // A hole (stream messages lost) or a catch-up request: the grain's log has what is missing.
-                foreach (var item in Write(await fetchAfter(LastWrittenId)))
+                await foreach (var item in WriteAllAsync(await fetchAfter(LastWrittenId), fetchAfter))
                 {
                     yield return item;
                 }
@@ -153,6 +152,27 @@ internal sealed class SseConnection
             using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
             yield return ToItem(outgoing);
         }
+    }
+
+    /// <summary>Writes a batch and, when it is one page of a longer read, the pages after it.</summary>
+    private async IAsyncEnumerable<SseItem<string>> WriteAllAsync(EventBatch batch, Func<long, Task<EventBatch>> fetchAfter)
+    {
+        while (true)
+        {
+            foreach (var item in Write(batch))
+            {
+                yield return item;
+            }
+
+            if (!batch.More)
+            {
+                break;
+            }
+
+            batch = await fetchAfter(LastWrittenId);
+        }
+
+        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, batch.LastEventId));
     }
 
     private IEnumerable<SseItem<string>> Write(EventBatch batch)

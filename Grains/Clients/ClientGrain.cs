@@ -254,17 +254,29 @@ internal sealed partial class ClientGrain(
             gap = new EventGap(afterId, stored.Count == 0 ? 0 : stored[0].Event.Id);
         }
 
-        var events = new List<ClientEvent>(stored.Count);
+        // One page at most: a grain response stays far below Orleans' message size limit whatever the events weigh.
+        var events = new List<ClientEvent>(Math.Min(stored.Count, settings.MaxBatchEvents));
+        long bytes = 0;
+        var more = false;
         foreach (var s in stored)
         {
             var unsent = (!s.DeliveredLive && s.Event.Id > afterId) || (resumeAfter >= 0 && s.Event.Id > resumeAfter);
-            if (!onlyUnsent || unsent)
+            if (onlyUnsent && !unsent)
             {
-                events.Add(s.Event);
+                continue;
             }
+
+            if (events.Count >= settings.MaxBatchEvents || (events.Count > 0 && bytes + s.Event.DataJson.Length > settings.MaxBatchBytes))
+            {
+                more = true;
+                break;
+            }
+
+            events.Add(s.Event);
+            bytes += s.Event.DataJson.Length;
         }
 
-        return new EventBatch(events, gap, _log.LastEventId);
+        return new EventBatch(events, gap, _log.LastEventId, more);
     }
 
     private async Task PublishToSilosAsync(IEnumerable<string> siloIds, ClientEvent clientEvent)

@@ -33,6 +33,12 @@ public sealed class ClientOptions
     /// client's newest log segment, so this also bounds that write.
     /// </summary>
     public int MaxPendingInvocations { get; set; } = 100;
+
+    /// <summary>Most events in one page of a replay (one grain response); a longer replay is fetched page by page.</summary>
+    public int MaxBatchEvents { get; set; } = 256;
+
+    /// <summary>Most bytes of event data in one page of a replay (a single larger event still travels alone).</summary>
+    public int MaxBatchBytes { get; set; } = 8 * 1024 * 1024;
 }
 
 internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
@@ -58,6 +64,11 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
         if (options.RedriveCheckInterval <= TimeSpan.Zero || options.RedriveAfter < TimeSpan.Zero)
         {
             failures.Add($"{ClientOptions.SectionName}:RedriveCheckInterval must be positive and RedriveAfter not negative.");
+        }
+
+        if (options.MaxBatchEvents < 1 || options.MaxBatchBytes < 1024)
+        {
+            failures.Add($"{ClientOptions.SectionName}:MaxBatchEvents must be at least 1 and MaxBatchBytes at least 1024.");
         }
 
         if (options.MaxPendingInvocations < 1)

@@ -50,6 +50,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["Gateway__HeartbeatInterval"] = "00:00:01",
         ["Clients__EventLogCapacity"] = "20",
         ["Clients__LogSegmentSize"] = "8",
+        ["Clients__MaxBatchEvents"] = "7", // replays of more than 7 events go page by page
         ["Clients__RedriveCheckInterval"] = "00:00:01",
         ["Clients__RedriveAfter"] = "00:00:02",
         ["Gateway__AuditInterval"] = "00:00:02",

@@ -58,6 +58,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
                 o.LogSegmentSize = 2;
                 o.RedriveCheckInterval = TimeSpan.FromMilliseconds(200);
                 o.RedriveAfter = TimeSpan.Zero;
+                o.MaxBatchEvents = 3;
             });
         }
     }
