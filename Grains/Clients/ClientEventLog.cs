@@ -97,18 +97,27 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
     }
 
-    /// <summary>Stored events with ids after <paramref name="afterId"/> that are still within the log's bounds, oldest first.</summary>
-    public async Task<List<StoredEvent>> ReadAfterAsync(long afterId, long oldestSegment, long oldestAllowedId, DateTimeOffset notBefore)
+    /// <summary>
+    /// Stored events with ids after <paramref name="afterId"/> that are still within the log's bounds, oldest first.
+    /// Stops reading segments once more than <paramref name="enough"/> are found (<c>Truncated</c>).
+    /// </summary>
+    public async Task<(List<StoredEvent> Events, bool Truncated)> ReadAfterAsync(
+        long afterId, long oldestSegment, long oldestAllowedId, DateTimeOffset notBefore, int enough)
     {
         var result = new List<StoredEvent>();
         var firstWanted = Math.Max(afterId + 1, Math.Max(oldestAllowedId, 1));
         if (firstWanted > LastEventId)
         {
-            return result;
+            return (result, false);
         }
 
         for (var index = Math.Max(SegmentOf(firstWanted), oldestSegment); index <= HeadIndex; index++)
         {
+            if (result.Count > enough)
+            {
+                return (result, true);
+            }
+
             var segment = _loaded.TryGetValue(index, out var loaded) ? loaded : await LoadAsync(index);
             foreach (var stored in segment.State!.Events)
             {
@@ -119,7 +128,19 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
             }
         }
 
-        return result;
+        return (result, false);
+    }
+
+    /// <summary>Segments kept in memory behind the head: recent results for request-id checks; older ones are read when replayed.</summary>
+    private const int RecentSegmentsKept = 4;
+
+    /// <summary>Drops loaded segments older than the recent ones, so a replay does not keep the whole log in memory.</summary>
+    public void ForgetOldSegments()
+    {
+        foreach (var index in _loaded.Keys.Where(i => i < HeadIndex - RecentSegmentsKept).ToList())
+        {
+            _loaded.Remove(index);
+        }
     }
 
     /// <summary>Whether a result for <paramref name="requestId"/> is in the segments this activation has loaded (the recent ones).</summary>

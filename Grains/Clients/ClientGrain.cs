@@ -247,7 +247,9 @@ internal sealed partial class ClientGrain(
         var resumeAfter = state.State.ResumeAfterId;
         var from = onlyUnsent && resumeAfter >= 0 ? Math.Min(afterId, resumeAfter) : afterId;
         var oldestAllowed = _log.LastEventId - settings.EventLogCapacity + 1;
-        var stored = await _log.ReadAfterAsync(from, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge);
+        var (stored, truncated) = await _log.ReadAfterAsync(
+            from, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge, settings.MaxBatchEvents);
+        _log.ForgetOldSegments();
         EventGap? gap = null;
         if (!onlyUnsent && afterId < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > afterId + 1))
         {
@@ -257,7 +259,7 @@ internal sealed partial class ClientGrain(
         // One page at most: a grain response stays far below Orleans' message size limit whatever the events weigh.
         var events = new List<ClientEvent>(Math.Min(stored.Count, settings.MaxBatchEvents));
         long bytes = 0;
-        var more = false;
+        var more = truncated;
         foreach (var s in stored)
         {
             var unsent = (!s.DeliveredLive && s.Event.Id > afterId) || (resumeAfter >= 0 && s.Event.Id > resumeAfter);
