@@ -44,7 +44,16 @@ internal static class FunctionAdminEndpoints
                 return invalid;
             }
 
-            var grain = grains.GetGrain<IFunctionGrain>(definition!.Name);
+            foreach (var endpoint in definition!.Endpoints)
+            {
+                if (await EgressPolicy.EndpointRefusalAsync(endpoint, limits.AllowLoopback, limits.AllowPrivateNetworks, context.RequestAborted) is { } refusal)
+                {
+                    var field = document.RootElement.TryGetProperty("endpoints", out _) ? "endpoints" : "endpoint";
+                    return Problems.Invalid(field, $"{endpoint.GetLeftPart(UriPartial.Path)} is refused: {refusal}. See docs/functions.md, egress.");
+                }
+            }
+
+            var grain = grains.GetGrain<IFunctionGrain>(definition.Name);
             if (nameFromPath is not null && await grain.GetAsync() is null)
             {
                 return Problems.FunctionNotFound(nameFromPath);
@@ -85,10 +94,15 @@ internal static class FunctionAdminEndpoints
             return Problems.Invalid("name", $"The function name must match {Names.FunctionNameRule}.");
         }
 
-        var function = await grains.GetGrain<IFunctionGrain>(name).GetAsync();
-        return function is null
-            ? Problems.FunctionNotFound(name)
-            : JsonResults.Write(StatusCodes.Status200OK, writer => FunctionJson.Write(writer, function));
+        var grain = grains.GetGrain<IFunctionGrain>(name);
+        var function = await grain.GetAsync();
+        if (function is null)
+        {
+            return Problems.FunctionNotFound(name);
+        }
+
+        var status = await grain.GetStatusAsync();
+        return JsonResults.Write(StatusCodes.Status200OK, writer => FunctionJson.Write(writer, function, status));
     }
 
     private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains)

@@ -6,11 +6,14 @@ using SseVirtualization.Gateway.Http;
 namespace SseVirtualization.Gateway.Functions;
 
 /// <summary>
-/// Turns a registration body (<c>{"name","endpoint","method","timeout","description","headers"}</c>) into a
-/// <see cref="FunctionDefinition"/>, or the 400 that says which field is wrong.
+/// Turns a registration body (<c>{"name","endpoint"|"endpoints","method","timeout","description","headers"}</c> and
+/// the routing fields of <see cref="FunctionRoutingReader"/>) into a <see cref="FunctionDefinition"/>, or the 400
+/// that says which field is wrong. docs/functions.md describes the schema.
 /// </summary>
 internal static class FunctionRegistrationReader
 {
+    public const int MaxEndpoints = 32;
+
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     /// <param name="body">The request body, a JSON object.</param>
@@ -47,16 +50,10 @@ internal static class FunctionRegistrationReader
             return Fail("name", $"'name' must match {Names.FunctionNameRule}.");
         }
 
-        if (!TryString(body, "endpoint", out var endpointText) || string.IsNullOrWhiteSpace(endpointText))
+        var (endpoints, endpointProblem) = ReadEndpoints(body);
+        if (endpointProblem is not null)
         {
-            return Fail("endpoint", "'endpoint' is required and must be a string.");
-        }
-
-        if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint)
-            || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
-            || string.IsNullOrEmpty(endpoint.Host))
-        {
-            return Fail("endpoint", "'endpoint' must be an absolute http:// or https:// URL.");
+            return (null, endpointProblem);
         }
 
         var method = "POST";
@@ -120,7 +117,69 @@ internal static class FunctionRegistrationReader
             }
         }
 
-        return (new FunctionDefinition(name, endpoint, method, timeout, description, headers), null);
+        var (routing, routingProblem) = FunctionRoutingReader.Read(body);
+        if (routingProblem is not null)
+        {
+            return (null, routingProblem);
+        }
+
+        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!), null);
+    }
+
+    /// <summary><c>"endpoint": url</c> (the seed's form) or <c>"endpoints": [url, ...]</c>, not both.</summary>
+    private static (IReadOnlyList<Uri>?, ProblemHttpResult?) ReadEndpoints(JsonElement body)
+    {
+        var hasOne = body.TryGetProperty("endpoint", out var one) && one.ValueKind != JsonValueKind.Null;
+        var hasMany = body.TryGetProperty("endpoints", out var many) && many.ValueKind != JsonValueKind.Null;
+        if (hasOne && hasMany)
+        {
+            return (null, Problems.Invalid("endpoints", "Give either 'endpoint' or 'endpoints', not both."));
+        }
+
+        if (hasOne)
+        {
+            return TryEndpoint(one, out var endpoint)
+                ? ([endpoint], null)
+                : (null, Problems.Invalid("endpoint", "'endpoint' must be an absolute http:// or https:// URL."));
+        }
+
+        if (!hasMany)
+        {
+            return (null, Problems.Invalid("endpoint", "'endpoint' (or 'endpoints') is required."));
+        }
+
+        if (many.ValueKind != JsonValueKind.Array || many.GetArrayLength() is 0 or > MaxEndpoints)
+        {
+            return (null, Problems.Invalid("endpoints", $"'endpoints' must be an array of 1 to {MaxEndpoints} URLs."));
+        }
+
+        var endpoints = new List<Uri>();
+        foreach (var element in many.EnumerateArray())
+        {
+            if (!TryEndpoint(element, out var endpoint))
+            {
+                return (null, Problems.Invalid("endpoints", $"'endpoints[{endpoints.Count}]' must be an absolute http:// or https:// URL."));
+            }
+
+            if (endpoints.Contains(endpoint))
+            {
+                return (null, Problems.Invalid("endpoints", $"'endpoints[{endpoints.Count}]' repeats an earlier endpoint."));
+            }
+
+            endpoints.Add(endpoint);
+        }
+
+        return (endpoints, null);
+    }
+
+    private static bool TryEndpoint(JsonElement element, out Uri endpoint)
+    {
+        endpoint = null!;
+        return element.ValueKind == JsonValueKind.String
+            && Uri.TryCreate(element.GetString(), UriKind.Absolute, out endpoint!)
+            && (endpoint.Scheme == Uri.UriSchemeHttp || endpoint.Scheme == Uri.UriSchemeHttps)
+            && !string.IsNullOrEmpty(endpoint.Host)
+            && string.IsNullOrEmpty(endpoint.UserInfo);
     }
 
     /// <summary>A Go-style duration string or an integer of nanoseconds (what the Go original's code reads).</summary>
@@ -137,18 +196,6 @@ internal static class FunctionRegistrationReader
             default:
                 return false;
         }
-    }
-
-    private static bool TryString(JsonElement body, string property, out string? value)
-    {
-        value = null;
-        if (!body.TryGetProperty(property, out var element) || element.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        value = element.GetString();
-        return true;
     }
 
     private static bool IsToken(string name)

@@ -69,6 +69,7 @@ public static class GatewayHostingExtensions
         var browser = app.MapGroup(string.Empty).RequireCors(BrowserCorsPolicy);
         browser.MapSse();
         browser.MapInvoke();
+        browser.MapStreamQuery();
         var admin = browser.MapGroup("/admin");
         admin.MapFunctionAdmin();
         admin.MapConnectionsAdmin();

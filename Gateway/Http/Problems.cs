@@ -23,9 +23,23 @@ internal static class Problems
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "Request body too large");
 
+    /// <summary>429: the function's concurrency limit and queue are full, or the client has too many unanswered invocations.</summary>
+    public static IResult Throttled(string? detail) => new RetryAfterResult(
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many invocations"), seconds: 1);
+
     public static ProblemHttpResult FunctionNotFound(string name) =>
         TypedResults.Problem(
             detail: $"No function is registered under the name '{name}'.",
             statusCode: StatusCodes.Status404NotFound,
             title: "Function not found");
+}
+
+/// <summary>A problem answer with a <c>Retry-After</c> header.</summary>
+internal sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
 }

@@ -10,7 +10,10 @@ using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Invocation;
 
-/// <summary><c>POST /invoke/{name}</c>: call a function, answering with its result or 202 for async calls.</summary>
+/// <summary>
+/// <c>POST /invoke/{name}</c>: call a function, answering with its result, 202 for async calls, or the result as
+/// an event stream when the caller accepts <c>text/event-stream</c>.
+/// </summary>
 internal static class InvokeEndpoint
 {
     public static void MapInvoke(this IEndpointRouteBuilder routes) =>
@@ -48,12 +51,17 @@ internal static class InvokeEndpoint
         }
 
         counters.InvocationReceived();
-        var result = await grains.GetGrain<IFunctionGrain>(name).InvokeAsync(request!);
+        var function = grains.GetGrain<IFunctionGrain>(name);
+        if (!request!.Async && InvocationEventStream.IsWanted(context.Request))
+        {
+            return await InvocationEventStream.StartAsync(function, name, request, context);
+        }
+
+        var result = await function.InvokeAsync(request);
         return result.Outcome switch
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name),
-            InvocationOutcome.Throttled => TypedResults.Problem(
-                detail: result.Error, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many unanswered invocations"),
+            InvocationOutcome.Throttled => Problems.Throttled(result.Error),
             InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
             {
                 writer.WriteStartObject();

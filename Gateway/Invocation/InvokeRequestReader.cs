@@ -7,7 +7,7 @@ using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Invocation;
 
-/// <summary>Turns an <c>/invoke</c> body (<c>{"payload","client_id","async","timeout"}</c>) into an <see cref="InvocationRequest"/>.</summary>
+/// <summary>Turns an <c>/invoke</c> body (<c>{"payload","client_id","async","stream","timeout"}</c>) into an <see cref="InvocationRequest"/>.</summary>
 internal static class InvokeRequestReader
 {
     /// <param name="body">The request body, a JSON object.</param>
@@ -59,6 +59,21 @@ internal static class InvokeRequestReader
             return Fail("client_id", "An async invocation needs 'client_id': its result is sent to that client's SSE stream.");
         }
 
+        var stream = false;
+        if (body.TryGetProperty("stream", out var streamElement) && streamElement.ValueKind != JsonValueKind.Null)
+        {
+            if (streamElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Fail("stream", "'stream' must be true or false.");
+            }
+
+            stream = streamElement.GetBoolean();
+            if (stream && !isAsync)
+            {
+                return Fail("stream", "'stream' applies to async invocations (items go to the client's SSE stream); for a sync stream send 'Accept: text/event-stream'.");
+            }
+        }
+
         TimeSpan? timeout = null;
         if (body.TryGetProperty("timeout", out var timeoutElement) && timeoutElement.ValueKind != JsonValueKind.Null)
         {
@@ -75,7 +90,7 @@ internal static class InvokeRequestReader
             timeout = value;
         }
 
-        return (new InvocationRequest(payload, clientId, isAsync, timeout, requestId ?? Guid.NewGuid().ToString()), null);
+        return (new InvocationRequest(payload, clientId, isAsync, timeout, requestId ?? Guid.NewGuid().ToString(), stream), null);
     }
 
     private static bool TryReadTimeout(JsonElement element, out TimeSpan timeout)

@@ -12,6 +12,9 @@ public static class ClientEventTypes
     /// <summary>The result of an invocation made for this client.</summary>
     public const string FunctionResponse = "function_response";
 
+    /// <summary>One item of a streaming answer, for an invocation made with <c>"stream": true</c>.</summary>
+    public const string FunctionResult = "function_result";
+
     /// <summary>Some events the client asked to resume from are no longer kept; carries no id.</summary>
     public const string Gap = "gap";
 

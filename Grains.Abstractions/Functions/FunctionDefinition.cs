@@ -1,17 +1,19 @@
 namespace SseVirtualization.Functions;
 
-/// <summary>What a caller registers: a serverless HTTP endpoint and how to call it.</summary>
+/// <summary>What a caller registers: a serverless HTTP function, the endpoints that serve it and how to call them.</summary>
 /// <param name="Name">Unique name, <c>[A-Za-z0-9_.-]{1,64}</c>; the function grain's key.</param>
-/// <param name="Endpoint">Absolute http(s) URL the function answers on.</param>
+/// <param name="Endpoints">Absolute http(s) URLs that each serve the function (at least one).</param>
 /// <param name="Method">HTTP method used to call it (POST by default).</param>
-/// <param name="Timeout">How long one call may take before it is abandoned.</param>
+/// <param name="Timeout">How long one invocation may take, retries included, before it is abandoned.</param>
 /// <param name="Description">Free text shown in listings.</param>
 /// <param name="Headers">Headers sent on every call. They often hold secrets: never returned by the API.</param>
+/// <param name="Routing">Load balancing, health checks, retries, circuit breaking and concurrency.</param>
 [GenerateSerializer, Immutable, Alias("sse.FunctionDefinition")]
 public sealed record FunctionDefinition(
     [property: Id(0)] string Name,
-    [property: Id(1)] Uri Endpoint,
+    [property: Id(6)] IReadOnlyList<Uri> Endpoints,
     [property: Id(2)] string Method,
     [property: Id(3)] TimeSpan Timeout,
     [property: Id(4)] string Description,
-    [property: Id(5)] IReadOnlyDictionary<string, string> Headers);
+    [property: Id(5)] IReadOnlyDictionary<string, string> Headers,
+    [property: Id(7)] FunctionRouting Routing);

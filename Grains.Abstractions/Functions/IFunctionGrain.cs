@@ -24,4 +24,16 @@ public interface IFunctionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     [ResponseTimeout("00:16:00")] // the longest allowed function timeout (15 min) plus slack
     Task<InvocationResult> InvokeAsync(InvocationRequest request);
+
+    /// <summary>
+    /// Calls the function synchronously and yields its answer as it arrives: one element per item of a streaming
+    /// answer (NDJSON lines, SSE events) or one for a plain answer, then a last element carrying the result.
+    /// The function's answer is read no faster than the caller enumerates.
+    /// </summary>
+    [AlwaysInterleave]
+    IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(InvocationRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Endpoint health and invocation statistics of the active grain; null when no function is registered.</summary>
+    [AlwaysInterleave]
+    Task<FunctionStatus?> GetStatusAsync();
 }

@@ -24,6 +24,12 @@ public enum InvocationOutcome
     /// <summary>An accepted async invocation was started the allowed number of times and never finished.</summary>
     Abandoned = 6,
 
-    /// <summary>Refused before running: the client has too many unanswered async invocations.</summary>
+    /// <summary>
+    /// Refused before running: the client has too many unanswered async invocations, or the function's
+    /// concurrency limit and queue are full.
+    /// </summary>
     Throttled = 7,
+
+    /// <summary>A streaming invocation was cut off (its silo died); it is not restarted, since items were already sent.</summary>
+    Interrupted = 8,
 }

@@ -11,6 +11,7 @@ namespace SseVirtualization.Functions;
 /// <param name="DataJson">The function's answer as JSON (text answers become a JSON string), or null.</param>
 /// <param name="Error">A human-readable error, null on success.</param>
 /// <param name="DurationMs">Time spent calling the function, in milliseconds.</param>
+/// <param name="Total">How many items a streaming answer had (null when the function did not stream).</param>
 [GenerateSerializer, Immutable, Alias("sse.InvocationResult")]
 public sealed record InvocationResult(
     [property: Id(0)] string RequestId,
@@ -19,7 +20,8 @@ public sealed record InvocationResult(
     [property: Id(3)] int StatusCode,
     [property: Id(4)] string? DataJson,
     [property: Id(5)] string? Error,
-    [property: Id(6)] double DurationMs)
+    [property: Id(6)] double DurationMs,
+    [property: Id(7)] int? Total = null)
 {
     /// <summary><c>true</c> when the function answered 2xx.</summary>
     public bool Success => Outcome == InvocationOutcome.Succeeded;

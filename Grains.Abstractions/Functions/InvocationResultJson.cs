@@ -9,7 +9,7 @@ namespace SseVirtualization.Functions;
 /// </summary>
 public static class InvocationResultJson
 {
-    /// <summary>Writes <c>{"request_id","function","success","status_code","data","error","duration_ms"}</c>.</summary>
+    /// <summary>Writes <c>{"request_id","function","success","status_code","data","error","duration_ms"}</c>, plus <c>"total"</c> when the function streamed.</summary>
     public static void Write(Utf8JsonWriter writer, InvocationResult result)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -39,6 +39,11 @@ public static class InvocationResultJson
         }
 
         writer.WriteNumber("duration_ms", Math.Round(result.DurationMs, 3));
+        if (result.Total is { } total)
+        {
+            writer.WriteNumber("total", total);
+        }
+
         writer.WriteEndObject();
     }
 

@@ -96,6 +96,17 @@ internal sealed partial class ClientGrain
         try
         {
             var runner = GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function);
+            if (invocation.Request.Stream)
+            {
+                // Items may already be on the client's stream: restarting would repeat them, so it ends here.
+                if (!await runner.IsRunningAsync(requestId))
+                {
+                    await InterruptAsync(invocation);
+                }
+
+                return;
+            }
+
             if (invocation.Attempts >= maxAttempts)
             {
                 if (!await runner.IsRunningAsync(requestId))
@@ -123,6 +134,16 @@ internal sealed partial class ClientGrain
         }
     }
 
+    private async Task InterruptAsync(PendingInvocation invocation)
+    {
+        var requestId = invocation.Request.RequestId!;
+        var failure = new InvocationResult(requestId, invocation.Function, InvocationOutcome.Interrupted, 0, null, "interrupted", 0);
+        if (await this.AsReference<IInvocationLedger>().PublishResultAsync(requestId, InvocationResultJson.ToJson(failure), settlesPending: true))
+        {
+            LogInterrupted(logger, ClientId, requestId);
+        }
+    }
+
     private async Task GiveUpAsync(PendingInvocation invocation)
     {
         var requestId = invocation.Request.RequestId!;
@@ -139,6 +160,9 @@ internal sealed partial class ClientGrain
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} abandoned after {Attempts} attempts")]
     private static partial void LogAbandoned(ILogger logger, string clientId, string requestId, int attempts);
+
+    [LoggerMessage(EventId = 1314, Level = LogLevel.Warning, Message = "Client {ClientId}: streaming invocation {RequestId} was cut off and is not restarted")]
+    private static partial void LogInterrupted(ILogger logger, string clientId, string requestId);
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Client {ClientId}: could not check invocation {RequestId}")]
     private static partial void LogRedriveFailed(ILogger logger, Exception exception, string clientId, string requestId);

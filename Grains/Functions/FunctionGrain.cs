@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Functions;
+using SseVirtualization.Grains.Functions.Routing;
 using SseVirtualization.Grains.Hosting;
+using System.Runtime.CompilerServices;
+using SseVirtualization.Clients;
 
 namespace SseVirtualization.Grains.Functions;
 
@@ -12,14 +15,18 @@ namespace SseVirtualization.Grains.Functions;
 /// </summary>
 internal sealed partial class FunctionGrain(
     [PersistentState("function", StorageNames.Grains)] IPersistentState<FunctionState> state,
-    FunctionHttpInvoker invoker,
+    FunctionInvoker invoker,
     IOptions<FunctionOptions> options,
     TimeProvider time,
+    ILoggerFactory loggers,
     ILogger<FunctionGrain> logger)
-    : Grain, IFunctionGrain, IAsyncInvocationRunner
+    : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
     // Accepted async invocations this activation is running; a client grain re-drives any that are not here.
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    private readonly FunctionStatisticsRecorder _statistics = new(time.GetUtcNow());
+    private FunctionRouter? _router;
+    private IGrainTimer? _healthTimer;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -29,6 +36,15 @@ internal sealed partial class FunctionGrain(
         if (!string.Equals(definition.Name, Name, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Definition name '{definition.Name}' does not match grain key '{Name}'.", nameof(definition));
+        }
+
+        foreach (var endpoint in definition.Endpoints)
+        {
+            var settings = options.Value;
+            if (await EgressPolicy.EndpointRefusalAsync(endpoint, settings.AllowLoopback, settings.AllowPrivateNetworks) is { } refusal)
+            {
+                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: {refusal}.", nameof(definition));
+            }
         }
 
         var now = time.GetUtcNow();
@@ -51,9 +67,10 @@ internal sealed partial class FunctionGrain(
             throw;
         }
 
+        UseRouting(definition);
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
         // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
-        var loggedEndpoint = definition.Endpoint.GetLeftPart(UriPartial.Path);
+        var loggedEndpoint = string.Join(", ", definition.Endpoints.Select(e => e.GetLeftPart(UriPartial.Path)));
         LogRegistered(logger, Name, loggedEndpoint);
         return new RegistrationResult(stored, Created: existing is null);
     }
@@ -68,15 +85,70 @@ internal sealed partial class FunctionGrain(
         }
 
         await state.ClearStateAsync();
+        StopRouting();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).RemoveAsync(Name);
         LogDeleted(logger, Name);
         return true;
     }
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Function is { IsActive: true } function)
+        {
+            UseRouting(function.Definition);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopRouting();
+        return Task.CompletedTask;
+    }
+
+    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_router is { } router
+        ? new FunctionStatus(router.Endpoints.Select(e => e.ToStatus()).ToList(), _statistics.Snapshot(), _statistics.Since, router.InFlight, router.Queued)
+        : null);
+
+    public async IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(
+        InvocationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request = WithRequestId(request) with { Async = false };
+        if (state.State.Function is not { IsActive: true } function)
+        {
+            yield return new InvocationStreamItem(null, NotFound(request.RequestId!));
+            yield break;
+        }
+
+        await using var run = invoker.Start(RouterFor(function.Definition), _statistics, request, TimeoutOf(request, function.Definition), relayed: true, cancellationToken);
+        var final = await run.StartAsync();
+        var sent = 0;
+        while (final is null)
+        {
+            var (item, end) = await run.NextAsync();
+            if (end is not null)
+            {
+                final = end;
+                break;
+            }
+
+            sent++;
+            yield return new InvocationStreamItem(item, null);
+        }
+
+        // The items went to the caller: the result carries the total, not the data again.
+        final = final with { DataJson = final.Success ? null : final.DataJson, Total = sent };
+        LogInvoked(logger, Name, final.RequestId, final.Outcome, final.StatusCode, final.DurationMs);
+        await DeliverAsync(request, final);
+        yield return new InvocationStreamItem(null, final);
+    }
+
     public async Task<InvocationResult> InvokeAsync(InvocationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request = request.RequestId is null ? request with { RequestId = Guid.NewGuid().ToString() } : request;
+        request = WithRequestId(request);
         if (state.State.Function is not { IsActive: true })
         {
             return NotFound(request.RequestId!);
@@ -148,16 +220,126 @@ internal sealed partial class FunctionGrain(
             return missing;
         }
 
-        var timeout = request.Timeout ?? function.Definition.Timeout;
-        if (timeout > options.Value.MaxTimeout)
-        {
-            timeout = options.Value.MaxTimeout;
-        }
-
-        var result = await invoker.InvokeAsync(function.Definition, request, requestId, timeout);
+        var router = RouterFor(function.Definition);
+        var timeout = TimeoutOf(request, function.Definition);
+        var result = request.Async && request.Stream
+            ? await RelayToClientAsync(router, request, timeout)
+            : await GatherAsync(router, request, timeout);
         LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
         await DeliverAsync(request, result);
         return result;
+    }
+
+    /// <summary>The whole answer as one result; a streaming answer becomes a JSON array of its items.</summary>
+    private async Task<InvocationResult> GatherAsync(FunctionRouter router, InvocationRequest request, TimeSpan timeout)
+    {
+        await using var run = invoker.Start(router, _statistics, request, timeout, relayed: false, CancellationToken.None);
+        if (await run.StartAsync() is { } ended)
+        {
+            return ended;
+        }
+
+        var items = new List<string>();
+        while (true)
+        {
+            var (item, final) = await run.NextAsync();
+            if (final is not null)
+            {
+                return run.IsStreaming && final.Success ? final with { DataJson = "[" + string.Join(',', items) + "]" } : final;
+            }
+
+            items.Add(item!);
+        }
+    }
+
+    /// <summary>
+    /// Each item of the answer goes to the client as its own <c>function_result</c> event, as it arrives and no
+    /// faster than the client's log takes it; the result then carries the total instead of the data.
+    /// </summary>
+    private async Task<InvocationResult> RelayToClientAsync(FunctionRouter router, InvocationRequest request, TimeSpan timeout)
+    {
+        var client = GrainFactory.GetGrain<IClientGrain>(request.ClientId!);
+        await using var run = invoker.Start(router, _statistics, request, timeout, relayed: true, CancellationToken.None);
+        var final = await run.StartAsync();
+        var sent = 0;
+        while (final is null)
+        {
+            var (item, end) = await run.NextAsync();
+            if (end is not null)
+            {
+                final = end;
+                break;
+            }
+
+            await client.PublishAsync(ClientEventTypes.FunctionResult, InvocationItemJson.ToJson(request.RequestId!, Name, sent, item!));
+            sent++;
+        }
+
+        return final with { DataJson = final.Success ? null : final.DataJson, Total = sent };
+    }
+
+    private TimeSpan TimeoutOf(InvocationRequest request, FunctionDefinition definition)
+    {
+        var timeout = request.Timeout ?? definition.Timeout;
+        return timeout > options.Value.MaxTimeout ? options.Value.MaxTimeout : timeout;
+    }
+
+    private static InvocationRequest WithRequestId(InvocationRequest request) =>
+        request.RequestId is null ? request with { RequestId = Guid.NewGuid().ToString() } : request;
+
+    private FunctionRouter RouterFor(FunctionDefinition definition)
+    {
+        if (_router is null || !ReferenceEquals(_router.Definition, definition))
+        {
+            UseRouting(definition);
+        }
+
+        return _router!;
+    }
+
+    /// <summary>
+    /// Builds the router for the registration, keeping what is known about unchanged endpoints, and runs health
+    /// checks on a timer that starts at a random point of its interval (so functions do not all check at once)
+    /// and does not keep the grain active.
+    /// </summary>
+    private void UseRouting(FunctionDefinition definition)
+    {
+        var previous = _router;
+        _router = new FunctionRouter(definition, _statistics, loggers, previous);
+        previous?.Dispose();
+        _healthTimer?.Dispose();
+        _healthTimer = null;
+        if (definition.Routing.HealthCheck is { } health)
+        {
+            var firstCheck = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * health.Interval.TotalMilliseconds);
+            _healthTimer = this.RegisterGrainTimer(
+                CheckHealthAsync,
+                new GrainTimerCreationOptions(firstCheck, health.Interval) { Interleave = true, KeepAlive = false });
+        }
+    }
+
+    public void Dispose() => StopRouting();
+
+    private void StopRouting()
+    {
+        _healthTimer?.Dispose();
+        _healthTimer = null;
+        _router?.Dispose();
+        _router = null;
+    }
+
+    private async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        if (_router is not { } router)
+        {
+            return;
+        }
+
+        foreach (var endpoint in await router.CheckHealthAsync(invoker.HttpClient, time, cancellationToken))
+        {
+            var url = endpoint.Url.GetLeftPart(UriPartial.Path);
+            LogHealthChanged(logger, Name, url, endpoint.ToStatus().Health, endpoint.LastCheckError ?? "passed");
+        }
     }
 
     private async Task DeliverAsync(InvocationRequest request, InvocationResult result)
@@ -191,6 +373,9 @@ internal sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Function {Name} request {RequestId}: {Outcome} (HTTP {StatusCode}) in {DurationMs} ms")]
     private static partial void LogInvoked(ILogger logger, string name, string requestId, InvocationOutcome outcome, int statusCode, double durationMs);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Function {Name} endpoint {Endpoint} is now {Health} (last check: {Check})")]
+    private static partial void LogHealthChanged(ILogger logger, string name, string endpoint, string health, string check);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string name, string requestId, string clientId);

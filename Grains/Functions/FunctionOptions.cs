@@ -13,8 +13,23 @@ public sealed class FunctionOptions
     /// <summary>The longest timeout a registration or an invocation may ask for.</summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>The largest function answer that is relayed; bigger answers fail the invocation.</summary>
+    /// <summary>
+    /// The largest function answer that is relayed whole (a plain answer, or a streaming one gathered into one
+    /// <c>function_response</c>); bigger answers fail the invocation.
+    /// </summary>
     public long MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The most bytes a streaming answer relayed item by item may carry before it is cut with an error.</summary>
+    public long MaxStreamBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The most items a streaming answer may carry before it is cut with an error.</summary>
+    public int MaxStreamItems { get; set; } = 10_000;
+
+    /// <summary>Whether function endpoints may be loopback addresses (on in the embedded default).</summary>
+    public bool AllowLoopback { get; set; }
+
+    /// <summary>Whether function endpoints may be private-network addresses (on in the embedded default).</summary>
+    public bool AllowPrivateNetworks { get; set; }
 }
 
 internal sealed class FunctionOptionsValidator : IValidateOptions<FunctionOptions>
@@ -41,6 +56,16 @@ internal sealed class FunctionOptionsValidator : IValidateOptions<FunctionOption
         if (options.MaxResponseBytes is < 1024 or > int.MaxValue)
         {
             failures.Add($"{FunctionOptions.SectionName}:MaxResponseBytes must be between 1024 and {int.MaxValue}.");
+        }
+
+        if (options.MaxStreamBytes < 1024)
+        {
+            failures.Add($"{FunctionOptions.SectionName}:MaxStreamBytes must be at least 1024.");
+        }
+
+        if (options.MaxStreamItems < 1)
+        {
+            failures.Add($"{FunctionOptions.SectionName}:MaxStreamItems must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -38,6 +38,7 @@ internal sealed class FunctionTelemetry
         InvocationOutcome.Accepted => "accepted",
         InvocationOutcome.Abandoned => "abandoned",
         InvocationOutcome.Throttled => "throttled",
+        InvocationOutcome.Interrupted => "interrupted",
         _ => "unknown",
     };
 }

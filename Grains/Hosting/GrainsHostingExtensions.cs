@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Functions;
+using SseVirtualization.Grains.Functions.Routing;
 
 namespace SseVirtualization.Grains.Hosting;
 
@@ -25,15 +26,30 @@ public static class GrainsHostingExtensions
         services.AddOptions<ClientOptions>().BindConfiguration(ClientOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<FunctionHttpInvoker>();
+        services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionTelemetry>();
-        services.AddHttpClient(FunctionHttpInvoker.HttpClientName)
-            .ConfigureHttpClient((provider, client) =>
+        services.AddHttpClient(FunctionInvoker.HttpClientName)
+            .ConfigureHttpClient(client =>
             {
-                // Each call has its own deadline (the function's timeout), so the client-wide one is off.
+                // Each invocation has its own deadline (the function's timeout), so the client-wide one is off.
                 client.Timeout = Timeout.InfiniteTimeSpan;
-                client.MaxResponseContentBufferSize = provider.GetRequiredService<IOptions<FunctionOptions>>().Value.MaxResponseBytes;
-            });
+            })
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var functions = provider.GetRequiredService<IOptions<FunctionOptions>>().Value;
+                return new SocketsHttpHandler
+                {
+                    // Every connection goes through the egress policy; no proxy may stand in for the real address,
+                    // and a redirect is the function's answer, not an instruction to call elsewhere.
+                    ConnectCallback = (context, cancellationToken) => EgressConnector.ConnectAsync(context, functions, cancellationToken),
+                    UseProxy = false,
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    EnableMultipleHttp2Connections = true,
+                };
+            })
+            // Retries and breakers are per function (the function grain's router), not per client.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         return builder;
     }
 }

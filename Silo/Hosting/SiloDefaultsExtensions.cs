@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
@@ -18,6 +19,16 @@ internal static class SiloDefaultsExtensions
         if (failures.Count > 0)
         {
             throw new InvalidOperationException("Invalid silo configuration: " + string.Join(" ", failures));
+        }
+
+        if (!options.UsesRedis)
+        {
+            // The quick start calls functions on this machine or its network; a Redis-backed (production) cluster
+            // allows that only when configured. Inserted first, so any configured value wins.
+            builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+            {
+                InitialData = new Dictionary<string, string?> { ["Functions:AllowLoopback"] = "true", ["Functions:AllowPrivateNetworks"] = "true" },
+            });
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort));

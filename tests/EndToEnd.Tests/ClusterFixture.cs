@@ -48,6 +48,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["CLUSTER_ID"] = clusterId,
         ["SERVICE_ID"] = clusterId,
         ["Gateway__HeartbeatInterval"] = "00:00:01",
+        // The stub functions listen on loopback, which a Redis-backed silo refuses by default.
+        ["Functions__AllowLoopback"] = "true",
         ["Clients__EventLogCapacity"] = "20",
         ["Clients__LogSegmentSize"] = "8",
         ["Clients__MaxBatchEvents"] = "7", // replays of more than 7 events go page by page
@@ -86,6 +88,16 @@ public sealed class ClusterFixture : IAsyncLifetime
         };
         using var response = await (via ?? A).PostAsJsonAsync("admin/functions", body);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return name;
+    }
+
+    /// <summary>Registers a function from a full registration body (a fresh name is added); returns the name.</summary>
+    public async Task<string> RegisterAsync(Dictionary<string, object?> body)
+    {
+        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
+        body["name"] = name;
+        using var response = await A.PostAsJsonAsync("admin/functions", body);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return name;
     }
 

@@ -52,6 +52,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryStreams(StreamNames.Provider);
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddSseGrains();
+            siloBuilder.Services.Configure<SseVirtualization.Grains.Functions.FunctionOptions>(o => o.AllowLoopback = true);
             siloBuilder.Services.Configure<ClientOptions>(o =>
             {
                 o.EventLogCapacity = EventLogCapacity;

@@ -13,7 +13,7 @@ namespace SseVirtualization.TestInfrastructure;
 /// A real serverless-style function on loopback (Kestrel): it echoes what it was sent, answers chosen statuses,
 /// answers slowly, and can hold calls until several are in flight at once.
 /// </summary>
-public sealed class StubFunctionServer : IAsyncDisposable
+public sealed partial class StubFunctionServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
@@ -23,8 +23,11 @@ public sealed class StubFunctionServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Every request the stub received, by X-Request-ID.</summary>
+    /// <summary>Every request the stub received, by X-Request-ID (the last one when a request was retried).</summary>
     public ConcurrentDictionary<string, ReceivedCall> Calls { get; } = new();
+
+    /// <summary>Every request the stub received, in order of arrival.</summary>
+    public ConcurrentQueue<ReceivedCall> History { get; } = new();
 
     public Uri Url(string path) => new(BaseAddress, path);
 
@@ -36,6 +39,8 @@ public sealed class StubFunctionServer : IAsyncDisposable
         var app = builder.Build();
         var stub = new StubFunctionServer(app);
         stub.Map(app);
+        stub.MapScripted(app);
+        stub.MapStreams(app);
         await app.StartAsync();
         stub.BaseAddress = new Uri(app.Urls.First() + "/");
         return stub;
@@ -94,8 +99,10 @@ public sealed class StubFunctionServer : IAsyncDisposable
             body.Length == 0 ? null : body,
             context.Request.Headers["X-Request-ID"].ToString(),
             context.Request.Headers["X-Client-ID"].FirstOrDefault(),
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            DateTimeOffset.UtcNow);
         Calls[call.RequestId] = call;
+        History.Enqueue(call);
         return call;
     }
 
@@ -104,7 +111,7 @@ public sealed class StubFunctionServer : IAsyncDisposable
 
 /// <summary>One request the stub received.</summary>
 public sealed record ReceivedCall(
-    string Method, string Path, string? Body, string RequestId, string? ClientId, IReadOnlyDictionary<string, string> Headers)
+    string Method, string Path, string? Body, string RequestId, string? ClientId, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At)
 {
     public JsonElement BodyJson => JsonDocument.Parse(Body ?? "null").RootElement;
 }

@@ -30,7 +30,9 @@ public sealed class InProcessSilo : IAsyncDisposable
     {
         var httpPort = FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(environment)
+        // Environment-variable names use "__" where configuration keys use ":".
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(
+            environment.Select(e => KeyValuePair.Create(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)))
         {
             ["PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SILO_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -25,7 +25,7 @@ public sealed class FunctionRegistrationReaderTests
 
         Assert.NotNull(definition);
         Assert.Equal("my-function", definition.Name);
-        Assert.Equal(new Uri("https://fn.example/api/process"), definition.Endpoint);
+        Assert.Equal([new Uri("https://fn.example/api/process")], definition.Endpoints);
         Assert.Equal(TimeSpan.FromSeconds(30), definition.Timeout);
         Assert.Equal("Bearer token", definition.Headers["authorization"]);
     }

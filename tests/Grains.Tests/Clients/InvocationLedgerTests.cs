@@ -40,7 +40,7 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
         // As if the silo running it had died: accepted in the ledger, running nowhere.
         var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
         await fixture.Grains.GetGrain<IFunctionGrain>(name).RegisterAsync(new FunctionDefinition(
-            name, fixture.Stub.Url("echo"), "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>()));
+            name, [fixture.Stub.Url("echo")], "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>(), FunctionRouting.Default));
         var clientId = "client-" + Guid.NewGuid().ToString("N");
         var requestId = "orphan-" + Guid.NewGuid().ToString("N");
         var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);

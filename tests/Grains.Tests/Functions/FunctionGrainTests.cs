@@ -10,7 +10,7 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
     private static string NewName() => "fn-" + Guid.NewGuid().ToString("N")[..10];
 
     private FunctionDefinition Definition(string name, string path, TimeSpan? timeout = null) =>
-        new(name, fixture.Stub.Url(path), "POST", timeout ?? TimeSpan.FromSeconds(20), "test", new Dictionary<string, string> { ["X-Secret"] = "s" });
+        new(name, [fixture.Stub.Url(path)], "POST", timeout ?? TimeSpan.FromSeconds(20), "test", new Dictionary<string, string> { ["X-Secret"] = "s" }, FunctionRouting.Default);
 
     [Fact]
     public async Task Register_creates_then_updates_keeping_the_creation_time()

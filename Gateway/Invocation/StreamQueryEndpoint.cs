@@ -1,0 +1,87 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Connections;
+using SseVirtualization.Gateway.Http;
+
+namespace SseVirtualization.Gateway.Invocation;
+
+/// <summary>
+/// Seed 2's <c>GET /mcp/stream?q=...&amp;function=NAME</c>: the query parameters other than <c>function</c>
+/// become the JSON payload (a repeated one becomes an array) and the result streams as
+/// <c>result</c> … <c>complete</c> / <c>error</c> events. A GET, so an <c>EventSource</c> can open it.
+/// </summary>
+internal static class StreamQueryEndpoint
+{
+    private const int MaxQueryParameters = 64;
+
+    public static void MapStreamQuery(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/mcp/stream", StreamAsync);
+
+    private static async Task<IResult> StreamAsync(HttpContext context, IGrainFactory grains, GatewayCounters counters)
+    {
+        var query = context.Request.Query;
+        var name = query["function"].ToString();
+        if (string.IsNullOrEmpty(name))
+        {
+            return Problems.Invalid("function", "The 'function' query parameter names the function to call.");
+        }
+
+        if (!Names.IsValidFunctionName(name))
+        {
+            return Problems.Invalid("function", $"The function name must match {Names.FunctionNameRule}.");
+        }
+
+        if (query.Count > MaxQueryParameters)
+        {
+            return Problems.Invalid("query", $"At most {MaxQueryParameters} query parameters are accepted.");
+        }
+
+        var callerRequestId = context.Request.Headers["X-Request-ID"].FirstOrDefault();
+        if (!string.IsNullOrEmpty(callerRequestId) && !Names.IsValidClientId(callerRequestId))
+        {
+            return Problems.Invalid("X-Request-ID", $"The X-Request-ID header must match {Names.ClientIdRule}.");
+        }
+
+        var request = new InvocationRequest(PayloadOf(query), RequestId: string.IsNullOrEmpty(callerRequestId) ? Guid.NewGuid().ToString() : callerRequestId);
+        counters.InvocationReceived();
+        return await InvocationEventStream.StartAsync(grains.GetGrain<IFunctionGrain>(name), name, request, context);
+    }
+
+    private static string PayloadOf(IQueryCollection query)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, values) in query)
+            {
+                if (key == "function")
+                {
+                    continue;
+                }
+
+                if (values.Count == 1)
+                {
+                    writer.WriteString(key, values[0]);
+                    continue;
+                }
+
+                writer.WriteStartArray(key);
+                foreach (var value in values)
+                {
+                    writer.WriteStringValue(value);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SseVirtualization.Functions;
+
+/// <summary>
+/// Which addresses a function endpoint may resolve to. Link-local and cloud metadata addresses are never
+/// reachable (they hand out credentials); loopback and private networks only when the operator allows them.
+/// Checked at registration and again at connect time, after DNS, so a name cannot be re-pointed later.
+/// </summary>
+public static class EgressPolicy
+{
+    private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
+
+    /// <summary>Why <paramref name="address"/> may not be called, or null when it may.</summary>
+    public static string? Refusal(IPAddress address, bool allowLoopback, bool allowPrivateNetworks)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.Equals(AwsMetadataV6) || IsLinkLocal(address))
+        {
+            return $"{address} is a link-local or cloud metadata address";
+        }
+
+        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || IsMulticastOrReserved(address))
+        {
+            return $"{address} is not a unicast address";
+        }
+
+        if (IPAddress.IsLoopback(address))
+        {
+            return allowLoopback ? null : $"{address} is a loopback address (allowed only with Functions:AllowLoopback)";
+        }
+
+        if (IsPrivate(address))
+        {
+            return allowPrivateNetworks ? null : $"{address} is a private address (allowed only with Functions:AllowPrivateNetworks)";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Why <paramref name="endpoint"/> may not be registered: its host is, or resolves now to, a refused address.
+    /// A name that does not resolve yet is accepted; every connection is checked again when it is made.
+    /// </summary>
+    public static async Task<string?> EndpointRefusalAsync(Uri endpoint, bool allowLoopback, bool allowPrivateNetworks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
+        {
+            return $"{endpoint.Scheme} is not http or https";
+        }
+
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(endpoint.IdnHost.Trim('[', ']'), out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(endpoint.IdnHost, timeout.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+
+        foreach (var address in addresses)
+        {
+            if (Refusal(address, allowLoopback, allowPrivateNetworks) is { } reason)
+            {
+                return reason;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsLinkLocal(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork
+        ? InV4(address, 169, 254, 16)
+        : address.IsIPv6LinkLocal;
+
+    private static bool IsMulticastOrReserved(IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            return address.IsIPv6Multicast;
+        }
+
+        var first = address.GetAddressBytes()[0];
+        return first == 0 || first >= 224;
+    }
+
+    private static bool IsPrivate(IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            // fc00::/7, unique local addresses.
+            return (address.GetAddressBytes()[0] & 0xfe) == 0xfc || address.IsIPv6SiteLocal;
+        }
+
+        return InV4(address, 10, 0, 8) || InV4(address, 172, 16, 12) || InV4(address, 192, 168, 16) || InV4(address, 100, 64, 10);
+    }
+
+    private static bool InV4(IPAddress address, byte first, byte second, int prefixLength)
+    {
+        var bytes = address.GetAddressBytes();
+        var value = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
+        var network = (uint)(first << 24 | second << 16);
+        var mask = uint.MaxValue << (32 - prefixLength);
+        return (value & mask) == network;
+    }
+}
