@@ -123,6 +123,7 @@ internal static class FunctionJson
         var statistics = status.Statistics;
         writer.WriteStartObject("stats");
         writer.WriteString("since", status.Since);
+        writer.WriteString("silo", status.Silo);
         writer.WriteNumber("invocations", statistics.Invocations);
         writer.WriteStartObject("outcomes");
         foreach (var (outcome, count) in statistics.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal))

@@ -139,7 +139,7 @@ internal static class FunctionRegistrationReader
         if (hasOne)
         {
             return TryEndpoint(one, out var endpoint)
-                ? ([endpoint], null)
+                ? (new List<Uri> { endpoint }, null)
                 : (null, Problems.Invalid("endpoint", "'endpoint' must be an absolute http:// or https:// URL."));
         }
 

@@ -1,13 +1,17 @@
 namespace SseVirtualization.Functions;
 
-/// <summary>What a function's active grain knows now: endpoint health and call statistics since it was activated.</summary>
+/// <summary>
+/// What a function's active grain knows now: endpoint health and call statistics since it was activated on
+/// <see cref="Silo"/> (a parsable silo address).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("sse.FunctionStatus")]
 public sealed record FunctionStatus(
     [property: Id(0)] IReadOnlyList<EndpointStatus> Endpoints,
     [property: Id(1)] FunctionStatistics Statistics,
     [property: Id(2)] DateTimeOffset Since,
     [property: Id(3)] int InFlight,
-    [property: Id(4)] int Queued);
+    [property: Id(4)] int Queued,
+    [property: Id(5)] string Silo);
 
 /// <summary>One endpoint as the router sees it.</summary>
 /// <param name="Url">The endpoint.</param>

@@ -19,6 +19,7 @@ internal sealed partial class FunctionGrain(
     IOptions<FunctionOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
+    ILocalSiloDetails silo,
     ILogger<FunctionGrain> logger)
     : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
@@ -47,6 +48,12 @@ internal sealed partial class FunctionGrain(
             }
         }
 
+        // Concrete collections: grain storage may record the runtime type of each one.
+        definition = definition with
+        {
+            Endpoints = definition.Endpoints.ToList(),
+            Headers = new Dictionary<string, string>(definition.Headers, StringComparer.OrdinalIgnoreCase),
+        };
         var now = time.GetUtcNow();
         var existing = state.State.Function;
         var stored = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
@@ -108,7 +115,7 @@ internal sealed partial class FunctionGrain(
     }
 
     public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_router is { } router
-        ? new FunctionStatus(router.Endpoints.Select(e => e.ToStatus()).ToList(), _statistics.Snapshot(), _statistics.Since, router.InFlight, router.Queued)
+        ? new FunctionStatus(router.Endpoints.Select(e => e.ToStatus()).ToList(), _statistics.Snapshot(), _statistics.Since, router.InFlight, router.Queued, silo.SiloAddress.ToParsableString())
         : null);
 
     public async IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(
