@@ -64,6 +64,11 @@ public sealed partial class StubFunctionServer : IAsyncDisposable
             await RecordAsync(context);
             return Results.Json(new { error = "stub failure", code }, statusCode: code);
         });
+        app.MapPost("/big/{bytes:int}", async (int bytes, HttpContext context) =>
+        {
+            await RecordAsync(context);
+            return Results.Text(new string('x', bytes), "text/plain");
+        });
         app.MapPost("/text", async (HttpContext context) =>
         {
             await RecordAsync(context);
