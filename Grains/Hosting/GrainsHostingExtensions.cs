@@ -13,6 +13,9 @@ public static class GrainsHostingExtensions
     /// <summary>The grains' trace source and meter name (function calls).</summary>
     public const string TelemetryName = FunctionTelemetry.Name;
 
+    /// <summary>Polly's meter: retries and circuit-breaker transitions of function calls (<c>resilience.polly.*</c>).</summary>
+    public const string ResilienceMeterName = "Polly";
+
     /// <summary>
     /// Adds the options and the HTTP machinery of client and function grains. The silo still configures the
     /// <see cref="StorageNames.Grains"/> storage and the stream provider.

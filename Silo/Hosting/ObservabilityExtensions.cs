@@ -37,7 +37,7 @@ internal static class ObservabilityExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter([.. GatewayHostingExtensions.Meters, GrainsHostingExtensions.TelemetryName, "Microsoft.Orleans"])
+                metrics.AddMeter([.. GatewayHostingExtensions.Meters, GrainsHostingExtensions.TelemetryName, GrainsHostingExtensions.ResilienceMeterName, "Microsoft.Orleans"])
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()

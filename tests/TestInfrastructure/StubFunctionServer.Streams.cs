@@ -7,12 +7,16 @@ namespace SseVirtualization.TestInfrastructure;
 /// <summary>
 /// Streaming functions: <c>/stream/ndjson/{count}</c> and <c>/stream/sse/{count}</c> (seed 2's
 /// <c>result</c>…<c>complete</c>) write one item at a time, flushed. <c>?gate=NAME</c> holds the stream after
-/// its first item until <see cref="Release"/>; <c>?delay_ms=N</c> spaces the items; <c>/stream/sse-error/{count}</c>
-/// ends with an <c>error</c> event.
+/// its first item until <see cref="Release"/>; <c>?delay_ms=N</c> spaces the items; <c>?size=N</c> pads each;
+/// <c>?tag=NAME</c> counts the items written; <c>/stream/sse-error/{count}</c> ends with an <c>error</c> event.
 /// </summary>
 public sealed partial class StubFunctionServer
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _streamGates = new();
+    private readonly ConcurrentDictionary<string, int> _written = new();
+
+    /// <summary>How many items a stream opened with <c>?tag=<paramref name="tag"/></c> has written (flushed) so far.</summary>
+    public int ItemsWritten(string tag) => _written.GetValueOrDefault(tag);
 
     /// <summary>Lets a stream held at <c>?gate=<paramref name="name"/></c> go on.</summary>
     public void Release(string name) => StreamGate(name).TrySetResult();
@@ -28,6 +32,8 @@ public sealed partial class StubFunctionServer
             var query = context.Request.Query;
             var delay = int.TryParse(query["delay_ms"], out var ms) ? ms : 0;
             string? gate = query["gate"];
+            string? tag = query["tag"];
+            var padding = int.TryParse(query["size"], out var size) ? new string('p', size) : string.Empty;
             var response = context.Response;
             response.ContentType = format == "ndjson" ? "application/x-ndjson" : "text/event-stream";
             for (var i = 0; i < count; i++)
@@ -41,9 +47,15 @@ public sealed partial class StubFunctionServer
                     await Task.Delay(delay, context.RequestAborted);
                 }
 
-                var item = $$"""{"n":{{i}},"request_id":"{{call.RequestId}}"}""";
+                var item = padding.Length == 0
+                    ? $$"""{"n":{{i}},"request_id":"{{call.RequestId}}"}"""
+                    : $$"""{"n":{{i}},"request_id":"{{call.RequestId}}","padding":"{{padding}}"}""";
                 await response.WriteAsync(format == "ndjson" ? item + "\n" : $"event: result\ndata: {item}\n\n", context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
+                if (tag is not null)
+                {
+                    _written[tag] = i + 1;
+                }
             }
 
             switch (format)

@@ -31,11 +31,12 @@ public sealed partial class StubFunctionServer : IAsyncDisposable
 
     public Uri Url(string path) => new(BaseAddress, path);
 
-    public static async Task<StubFunctionServer> StartAsync()
+    /// <param name="port">The loopback port to listen on; 0 for any free one.</param>
+    public static async Task<StubFunctionServer> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var stub = new StubFunctionServer(app);
         stub.Map(app);

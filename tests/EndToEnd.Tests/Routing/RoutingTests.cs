@@ -184,6 +184,40 @@ public sealed class RoutingTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task An_endpoint_that_refuses_connections_is_retried_elsewhere_goes_unhealthy_and_comes_back_when_it_listens_again()
+    {
+        var port = FreePort.Next();
+        var steady = Unique("steady");
+        var function = await cluster.RegisterAsync(new()
+        {
+            ["endpoints"] = new[] { $"http://127.0.0.1:{port}/ep/revived", cluster.Stub.Url("ep/" + steady).ToString() },
+            ["health_check"] = new { interval = "200ms", timeout = "150ms", unhealthy_threshold = 1, healthy_threshold = 1 },
+            ["circuit_breaker"] = false,
+        });
+
+        // Nothing listens on the first endpoint: each call that starts there moves on to the second.
+        for (var i = 0; i < 4; i++)
+        {
+            var result = await InvokeAsync(function);
+            Assert.True(result.GetProperty("success").GetBoolean(), result.ToString());
+        }
+
+        var down = await WaitForHealthAsync(function, 0, "unhealthy");
+        Assert.Equal("ConnectionError", down.GetProperty("last_error").GetString());
+
+        await using var revived = await StubFunctionServer.StartAsync(port);
+        await WaitForHealthAsync(function, 0, "healthy");
+        var answered = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            answered.Add((await InvokeAsync(function)).GetProperty("data").GetProperty("endpoint").GetString()!);
+        }
+
+        Assert.Equal(2, answered.Count(e => e == "revived"));
+        Assert.Equal(2, revived.CallsTo("revived"));
+    }
+
+    [Fact]
     public async Task An_endpoint_address_for_cloud_metadata_is_refused_at_registration()
     {
         foreach (var endpoint in new[] { "http://169.254.169.254/latest/meta-data", "http://[fd00:ec2::254]/", "http://[::ffff:169.254.169.254]/" })

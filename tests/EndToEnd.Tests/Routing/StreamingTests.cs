@@ -7,7 +7,7 @@ namespace SseVirtualization.EndToEnd.Tests.Routing;
 
 /// <summary>Functions that answer NDJSON or SSE: items are relayed as they arrive, with seed 2's event names.</summary>
 [Collection(ClusterCollectionDefinition.Name)]
-public sealed class StreamingTests(ClusterFixture cluster)
+public sealed class StreamingTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -139,5 +139,43 @@ public sealed class StreamingTests(ClusterFixture cluster)
         var response = JsonDocument.Parse(first.Data).RootElement;
         Assert.Equal([0, 1, 2], response.GetProperty("data").EnumerateArray().Select(i => i.GetProperty("n").GetInt32()));
         Assert.Equal(3, response.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_caller_that_stops_reading_stops_the_function_being_read()
+    {
+        const int items = 50_000; // 1 KiB each: 50 MiB if nothing pushed back
+        var tag = Unique("pressure");
+        var function = await cluster.RegisterAsync($"stream/ndjson/{items}?size=1000&tag={tag}", timeout: "120s");
+
+        using var http = new HttpClient { BaseAddress = cluster.SiloB.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}") { Content = JsonContent.Create(new { payload = new { } }) };
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            await using var body = await response.Content.ReadAsStreamAsync();
+            var firstBytes = new byte[64];
+            await body.ReadAtLeastAsync(firstBytes, firstBytes.Length);
+            Assert.StartsWith("event: result", System.Text.Encoding.UTF8.GetString(firstBytes), StringComparison.Ordinal);
+
+            // The caller reads nothing more: the function's writes must stall well before the end.
+            var last = -1;
+            var unchangedSince = System.Diagnostics.Stopwatch.StartNew();
+            await Eventually.UntilAsync(
+                () =>
+                {
+                    var now = cluster.Stub.ItemsWritten(tag);
+                    if (now != last)
+                    {
+                        (last, unchangedSince) = (now, System.Diagnostics.Stopwatch.StartNew());
+                    }
+
+                    return Task.FromResult(now == items || unchangedSince.Elapsed > TimeSpan.FromSeconds(3));
+                },
+                "the function's stream to stall or finish",
+                TimeSpan.FromSeconds(90));
+            output.WriteLine($"the function's writes stalled after {last} of {items} items (~{last} KiB) while the caller read 64 bytes");
+            Assert.True(last < items / 2, $"the function wrote {last} of {items} items to a caller that read one");
+        }
     }
 }
