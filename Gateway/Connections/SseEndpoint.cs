@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using SseVirtualization.Clients;
 using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Gateway.Http;
+using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Connections;
 
@@ -28,6 +29,7 @@ internal static partial class SseEndpoint
         GatewayCounters counters,
         Draining draining,
         TimeProvider time,
+        CallerAccess access,
         ILogger<SseConnection> logger)
     {
         if (draining.IsDraining)
@@ -42,6 +44,11 @@ internal static partial class SseEndpoint
         if (!Names.IsValidClientId(clientId))
         {
             return Problems.Invalid("clientId", $"The client id must match {Names.ClientIdRule}.");
+        }
+
+        if (access.ForStream(context, clientId, out var tokenExpiresAt) is { } refused)
+        {
+            return refused;
         }
 
         var settings = options.Value;
@@ -76,8 +83,16 @@ internal static partial class SseEndpoint
         {
             ReconnectionInterval = settings.ReconnectDelay,
         };
+        // A stream opened with a token ends when the token does, saying so first.
+        var expiry = tokenExpiresAt is { } expiresAt
+            ? time.CreateTimer(
+                _ => connection.Close(new OutgoingEvent(0, ClientEventTypes.TokenExpired, SseFrames.TokenExpired(expiresAt))),
+                null,
+                Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero),
+                Timeout.InfiniteTimeSpan)
+            : null;
         return TypedResults.ServerSentEvents(
-            StreamAsync(connection, connected, backlog, grains, connections, silo.Id, logger, context.RequestAborted));
+            StreamAsync(connection, connected, backlog, grains, connections, silo.Id, expiry, logger, context.RequestAborted));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
@@ -87,9 +102,11 @@ internal static partial class SseEndpoint
         IGrainFactory grains,
         LocalConnections connections,
         string siloId,
+        IDisposable? expiry,
         ILogger logger,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var _ = expiry;
         try
         {
             var client = grains.GetGrain<IClientGrain>(connection.ClientId);
@@ -118,6 +135,8 @@ internal static partial class SseEndpoint
             LogDisconnectNotRecorded(logger, ex, clientId);
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static long? ReadLastEventId(HttpRequest request)
     {

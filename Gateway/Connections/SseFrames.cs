@@ -32,6 +32,13 @@ internal static class SseFrames
             : $"events {gap.RequestedAfterId + 1} to {gap.OldestAvailableId - 1} are no longer kept");
     });
 
+    public static string TokenExpired(DateTimeOffset expiredAt) => Write(writer =>
+    {
+        writer.WriteString("reason", "token expired");
+        writer.WriteString("message", "The token for this stream has expired; reconnect with a new one (Last-Event-ID resumes).");
+        writer.WriteNumber("expired_at", expiredAt.ToUnixTimeSeconds());
+    });
+
     public static string Reconnect(DateTimeOffset now) => Write(writer =>
     {
         writer.WriteString("reason", "silo shutting down");

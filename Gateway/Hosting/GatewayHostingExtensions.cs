@@ -11,6 +11,7 @@ using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Http;
 using SseVirtualization.Gateway.Invocation;
 using SseVirtualization.Gateway.Observability;
+using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Hosting;
 
@@ -49,6 +50,7 @@ public static class GatewayHostingExtensions
         services.AddHostedService<DeliveryAuditor>();
         services.AddSingleton<Draining>();
 
+        services.AddGatewaySecurity();
         services.AddGatewayHealthChecks();
         services.AddOpenApi(); // /openapi/v1.json
         services.AddProblemDetails();
@@ -65,12 +67,17 @@ public static class GatewayHostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseGatewaySecurity();
 
         var browser = app.MapGroup(string.Empty).RequireCors(BrowserCorsPolicy);
         browser.MapSse();
         browser.MapInvoke();
         browser.MapStreamQuery();
-        var admin = browser.MapGroup("/admin");
+        var admin = browser.MapGroup("/admin")
+            .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<CallerAccess>().ForAdmin(context.HttpContext) is { } refused
+                ? ValueTask.FromResult<object?>(refused)
+                : next(context));
+        admin.MapTokens();
         admin.MapFunctionAdmin();
         admin.MapConnectionsAdmin();
         admin.MapHealthAdmin();

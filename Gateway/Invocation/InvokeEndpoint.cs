@@ -7,6 +7,7 @@ using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Gateway.Http;
+using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Invocation;
 
@@ -25,7 +26,8 @@ internal static class InvokeEndpoint
         IGrainFactory grains,
         GatewayCounters counters,
         IOptions<GatewayOptions> options,
-        IOptions<FunctionLimits> limits)
+        IOptions<FunctionLimits> limits,
+        CallerAccess access)
     {
         if (!Names.IsValidFunctionName(name))
         {
@@ -48,6 +50,11 @@ internal static class InvokeEndpoint
         if (problem is not null)
         {
             return problem;
+        }
+
+        if (access.ForInvoke(context, name, request!.ClientId) is { } refused)
+        {
+            return refused;
         }
 
         counters.InvocationReceived();

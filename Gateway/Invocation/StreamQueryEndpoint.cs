@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Gateway.Http;
+using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Invocation;
 
@@ -21,7 +22,7 @@ internal static class StreamQueryEndpoint
     public static void MapStreamQuery(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/mcp/stream", StreamAsync);
 
-    private static async Task<IResult> StreamAsync(HttpContext context, IGrainFactory grains, GatewayCounters counters)
+    private static async Task<IResult> StreamAsync(HttpContext context, IGrainFactory grains, GatewayCounters counters, CallerAccess access)
     {
         var query = context.Request.Query;
         var name = query["function"].ToString();
@@ -44,6 +45,11 @@ internal static class StreamQueryEndpoint
         if (!string.IsNullOrEmpty(callerRequestId) && !Names.IsValidClientId(callerRequestId))
         {
             return Problems.Invalid("X-Request-ID", $"The X-Request-ID header must match {Names.ClientIdRule}.");
+        }
+
+        if (access.ForInvoke(context, name, clientId: null) is { } refused)
+        {
+            return refused;
         }
 
         var request = new InvocationRequest(PayloadOf(query), RequestId: string.IsNullOrEmpty(callerRequestId) ? Guid.NewGuid().ToString() : callerRequestId);

@@ -18,6 +18,9 @@ public static class ClientEventTypes
     /// <summary>Some events the client asked to resume from are no longer kept; carries no id.</summary>
     public const string Gap = "gap";
 
+    /// <summary>The token that opened the stream has expired; the stream ends next. Carries no id.</summary>
+    public const string TokenExpired = "token_expired";
+
     /// <summary>The silo is shutting down: reconnect (the <c>retry:</c> hint is short); carries no id.</summary>
     public const string Reconnect = "reconnect";
 }

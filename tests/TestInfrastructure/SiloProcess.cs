@@ -90,7 +90,7 @@ public sealed class SiloProcess : IAsyncDisposable
                         throw new InvalidOperationException("Silo exited during start-up:\n" + silo.RecentOutput);
                     }
 
-                    return (await http.GetAsync("admin/health")).IsSuccessStatusCode;
+                    return (await http.GetAsync("health/ready")).IsSuccessStatusCode;
                 },
                 $"silo on port {httpPort} to answer",
                 TimeSpan.FromSeconds(90));

@@ -17,7 +17,7 @@ public sealed class OpenApiTests(ClusterFixture cluster)
         string[] routes =
         [
             "DELETE /admin/functions/{name}", "GET /admin/connections", "GET /admin/functions", "GET /admin/functions/{name}",
-            "GET /admin/health", "GET /mcp/stream", "GET /sse/{clientId}", "POST /admin/functions", "POST /invoke/{name}", "PUT /admin/functions/{name}",
+            "GET /admin/health", "GET /mcp/stream", "GET /sse/{clientId}", "POST /admin/functions", "POST /admin/tokens", "POST /invoke/{name}", "PUT /admin/functions/{name}",
         ];
         Assert.Equal(routes.Order(), described);
 

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace SseVirtualization.Gateway.Security;
+
+/// <summary>
+/// Authentication of the front end: <c>X-Api-Key</c> (hashed keys) or a JWT (ASP.NET Core's JWT bearer
+/// handler) from <c>Authorization</c>, the <c>access_token</c> query parameter or the token cookie. What each
+/// caller may do is decided by <see cref="CallerAccess"/>.
+/// </summary>
+internal static class SecurityHostingExtensions
+{
+    private const string SelectorScheme = "sse";
+
+    public static IServiceCollection AddGatewaySecurity(this IServiceCollection services)
+    {
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<CallerAccess>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddHostedService<SecurityAnnouncer>();
+
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { })
+            .AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<SecurityOptions>>((jwt, security) => ConfigureJwt(jwt, security.Value.Tokens));
+        return services;
+    }
+
+    public static WebApplication UseGatewaySecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+
+        // The authentication middleware keeps only successes; keep why presented credentials failed, so a 401 can
+        // say "expired" or "wrong audience" (the handlers cache their result, so this does not validate twice).
+        app.Use(async (context, next) =>
+        {
+            if (context.User.Identity?.IsAuthenticated != true
+                && await context.AuthenticateAsync() is { Failure: { } failure })
+            {
+                context.Features.Set(new AuthenticationFailure(failure));
+            }
+
+            await next(context);
+        });
+        return app;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, TokenSettings tokens)
+    {
+        jwt.MapInboundClaims = false; // keep "sub", "scope" and "exp" as issued
+        var parameters = jwt.TokenValidationParameters;
+        parameters.ValidIssuer = tokens.Issuer;
+        parameters.ValidAudience = tokens.Audience;
+        parameters.NameClaimType = "sub";
+        parameters.ClockSkew = TimeSpan.FromSeconds(30);
+        if (tokens.CanIssue && TokenKeys.TryDecode(tokens.SigningKey!, out var key))
+        {
+            parameters.IssuerSigningKey = new SymmetricSecurityKey(key);
+        }
+
+        if (!string.IsNullOrEmpty(tokens.Authority))
+        {
+            // The identity provider's JWKS (from its discovery document) validates its tokens too.
+            jwt.Authority = tokens.Authority;
+            jwt.RequireHttpsMetadata = !IsLoopback(tokens.Authority);
+            parameters.ValidIssuers = [tokens.Issuer, tokens.Authority.TrimEnd('/')];
+        }
+
+        jwt.Events = new JwtBearerEvents
+        {
+            // EventSource cannot set headers: a browser sends its token as ?access_token= or in a cookie.
+            OnMessageReceived = context =>
+            {
+                if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
+                {
+                    context.Token = context.Request.Query["access_token"].FirstOrDefault()
+                        ?? context.Request.Cookies[tokens.CookieName];
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "127.0.0.1");
+}
