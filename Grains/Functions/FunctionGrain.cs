@@ -20,6 +20,7 @@ internal sealed partial class FunctionGrain(
     TimeProvider time,
     ILoggerFactory loggers,
     ILocalSiloDetails silo,
+    FunctionSecrets secrets,
     ILogger<FunctionGrain> logger)
     : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
@@ -27,6 +28,9 @@ internal sealed partial class FunctionGrain(
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
     private readonly FunctionStatisticsRecorder _statistics = new(time.GetUtcNow());
     private FunctionRouter? _router;
+
+    // The registration with its header values in clear; storage holds them encrypted (FunctionSecrets).
+    private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
     private string Name => this.GetPrimaryKeyString();
@@ -56,8 +60,11 @@ internal sealed partial class FunctionGrain(
         };
         var now = time.GetUtcNow();
         var existing = state.State.Function;
-        var stored = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
+        var existingSecrets = state.State.ProtectedHeaders;
+        var registered = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
+        var stored = registered with { Definition = definition with { Headers = FunctionSecrets.Redact(definition.Headers) } };
         state.State.Function = stored;
+        state.State.ProtectedHeaders = definition.Headers.Count == 0 ? null : secrets.Protect(definition.Headers);
         try
         {
             await state.WriteStateAsync();
@@ -66,6 +73,7 @@ internal sealed partial class FunctionGrain(
         {
             // Memory never runs ahead of storage; after a conflicting writer, reload on the next call.
             state.State.Function = existing;
+            state.State.ProtectedHeaders = existingSecrets;
             if (ex is Orleans.Storage.InconsistentStateException)
             {
                 DeactivateOnIdle();
@@ -74,6 +82,7 @@ internal sealed partial class FunctionGrain(
             throw;
         }
 
+        _function = registered;
         UseRouting(definition);
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
         // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
@@ -82,6 +91,7 @@ internal sealed partial class FunctionGrain(
         return new RegistrationResult(stored, Created: existing is null);
     }
 
+    /// <summary>The registration as stored: header values are never handed out.</summary>
     public Task<RegisteredFunction?> GetAsync() => Task.FromResult(state.State.Function);
 
     public async Task<bool> DeleteAsync()
@@ -92,6 +102,7 @@ internal sealed partial class FunctionGrain(
         }
 
         await state.ClearStateAsync();
+        _function = null;
         StopRouting();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).RemoveAsync(Name);
         LogDeleted(logger, Name);
@@ -100,12 +111,33 @@ internal sealed partial class FunctionGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Function is { IsActive: true } function)
+        if (state.State.Function is { IsActive: true } stored)
         {
-            UseRouting(function.Definition);
+            _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored) } };
+            UseRouting(_function.Definition);
         }
 
         return Task.CompletedTask;
+    }
+
+    private IReadOnlyDictionary<string, string> HeadersOf(RegisteredFunction stored)
+    {
+        if (state.State.ProtectedHeaders is not { } protectedHeaders)
+        {
+            return stored.Definition.Headers; // none, or stored in clear before encryption (re-registering encrypts them)
+        }
+
+        try
+        {
+            return secrets.Unprotect(protectedHeaders);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            // The key ring lost the key: calls go without the headers (the function will refuse them) until the
+            // function is registered again; the stored value is left as it is.
+            LogSecretsUnreadable(logger, ex, Name);
+            return new Dictionary<string, string>();
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -123,7 +155,7 @@ internal sealed partial class FunctionGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithRequestId(request) with { Async = false };
-        if (state.State.Function is not { IsActive: true } function)
+        if (_function is not { IsActive: true } function)
         {
             yield return new InvocationStreamItem(null, NotFound(request.RequestId!));
             yield break;
@@ -156,7 +188,7 @@ internal sealed partial class FunctionGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithRequestId(request);
-        if (state.State.Function is not { IsActive: true })
+        if (_function is not { IsActive: true })
         {
             return NotFound(request.RequestId!);
         }
@@ -219,7 +251,7 @@ internal sealed partial class FunctionGrain(
     private async Task<InvocationResult> ExecuteAsync(InvocationRequest request)
     {
         var requestId = request.RequestId!;
-        if (state.State.Function is not { IsActive: true } function)
+        if (_function is not { IsActive: true } function)
         {
             // Deleted between acceptance and execution.
             var missing = NotFound(requestId);
@@ -383,6 +415,9 @@ internal sealed partial class FunctionGrain(
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Function {Name} endpoint {Endpoint} is now {Health} (last check: {Check})")]
     private static partial void LogHealthChanged(ILogger logger, string name, string endpoint, string health, string check);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Function {Name}: its stored headers cannot be decrypted (data protection key missing); register it again")]
+    private static partial void LogSecretsUnreadable(ILogger logger, Exception exception, string name);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string name, string requestId, string clientId);

@@ -30,6 +30,8 @@ public static class GrainsHostingExtensions
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<FunctionSecrets>();
+        services.AddDataProtection(); // the host chooses where keys live (Redis in a cluster)
         services.AddSingleton<FunctionTelemetry>();
         services.AddHttpClient(FunctionInvoker.HttpClientName)
             .ConfigureHttpClient(client =>

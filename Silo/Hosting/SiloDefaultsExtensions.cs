@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -60,6 +61,12 @@ internal static class SiloDefaultsExtensions
                 silo.AddRedisGrainStorage(StorageNames.PubSub, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 silo.Services.AddSingleton<IClusterStorageProbe>(_ => new RedisStorageProbe(redis));
+
+                // Every silo must read what another encrypted (function secrets): one key ring, in Redis.
+                var keyRing = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(redis));
+                builder.Services.AddDataProtection()
+                    .SetApplicationName("sse-virtualization/" + options.ServiceId)
+                    .PersistKeysToStackExchangeRedis(() => keyRing.Value.GetDatabase(), options.ServiceId + ":data-protection-keys");
             }
             else
             {

@@ -47,6 +47,14 @@ public sealed class BadInputTests(ClusterFixture cluster)
         { "POST", "invoke/{existing}", "{\"timeout\":1e300}", 400 },
         { "GET", "sse/bad%20client!", "", 400 },
         { "GET", "sse/" + new string('c', 129), "", 400 },
+        // Hostile shapes: nesting past the parser's depth limit, control characters and path tricks in ids.
+        { "POST", "admin/functions", new string('[', 10_000) + new string(']', 10_000), 400 },
+        { "POST", "invoke/{existing}", "{\"payload\":" + new string('[', 500) + new string(']', 500) + "}", 400 },
+        { "POST", "invoke/{existing}", "{\"stream\":true}", 400 },
+        { "GET", "sse/a%0D%0Ab", "", 400 },
+        { "GET", "admin/functions/..%2F..%2Fetc", "", 400 },
+        { "POST", "invoke/..%2Fadmin", "{}", 400 },
+        { "POST", "admin/functions", "{\"name\":\"ok-name\",\"endpoint\":\"http://127.0.0.1:1/\",\"headers\":{\"X-Evil\":\"a\\r\\nInjected: yes\"}}", 400 },
     };
 
     [Theory]
