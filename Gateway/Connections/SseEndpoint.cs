@@ -17,7 +17,8 @@ internal static partial class SseEndpoint
 {
     private const string LastEventIdQuery = "lastEventId";
 
-    public static void MapSse(this IEndpointRouteBuilder routes) => routes.MapGet("/sse/{clientId}", ConnectAsync);
+    public static void MapSse(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/sse/{clientId}", ConnectAsync).RequireRateLimiting(Security.AbuseLimits.ConnectPolicy);
 
     private static async Task<IResult> ConnectAsync(
         string clientId,

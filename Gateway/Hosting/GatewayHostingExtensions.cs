@@ -55,8 +55,22 @@ public static class GatewayHostingExtensions
         services.AddOpenApi(); // /openapi/v1.json
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
-        services.AddCors(cors => cors.AddPolicy(BrowserCorsPolicy, policy =>
-            policy.AllowAnyOrigin().AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("X-Request-ID")));
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<SecurityOptions>>((cors, security) => cors.AddPolicy(BrowserCorsPolicy, policy =>
+            {
+                var origins = security.Value.AllowedOrigins;
+                if (origins.Count == 0)
+                {
+                    policy.AllowAnyOrigin(); // no credentials: a page elsewhere cannot ride a browser's cookie
+                }
+                else
+                {
+                    policy.WithOrigins([.. origins]).AllowCredentials();
+                }
+
+                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("X-Request-ID", "Retry-After");
+            }));
         return builder;
     }
 

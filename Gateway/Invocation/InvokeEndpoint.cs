@@ -18,7 +18,7 @@ namespace SseVirtualization.Gateway.Invocation;
 internal static class InvokeEndpoint
 {
     public static void MapInvoke(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/invoke/{name}", InvokeAsync);
+        routes.MapPost("/invoke/{name}", InvokeAsync).RequireRateLimiting(AbuseLimits.InvokePolicy);
 
     private static async Task<IResult> InvokeAsync(
         string name,

@@ -20,7 +20,7 @@ internal static class StreamQueryEndpoint
     private const int MaxQueryParameters = 64;
 
     public static void MapStreamQuery(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/mcp/stream", StreamAsync);
+        routes.MapGet("/mcp/stream", StreamAsync).RequireRateLimiting(AbuseLimits.InvokePolicy);
 
     private static async Task<IResult> StreamAsync(HttpContext context, IGrainFactory grains, GatewayCounters counters, CallerAccess access)
     {

@@ -24,6 +24,7 @@ internal static class SecurityHostingExtensions
         services.AddSingleton<CallerAccess>();
         services.AddSingleton<TokenIssuer>();
         services.AddHostedService<SecurityAnnouncer>();
+        services.AddAbuseLimits();
 
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
@@ -52,6 +53,18 @@ internal static class SecurityHostingExtensions
             }
 
             await next(context);
+        });
+
+        app.UseRateLimiter();
+        app.Use((context, next) =>
+        {
+            // Answers are data, never pages to sniff, frame or leak referrers from.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            return next(context);
         });
         return app;
     }

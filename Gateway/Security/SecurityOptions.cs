@@ -19,6 +19,15 @@ public sealed class SecurityOptions
     /// </summary>
     public bool? RequireClientTokens { get; set; }
 
+    /// <summary>Per-caller rate limits of invocations and connection attempts.</summary>
+    public RateLimitSettings RateLimits { get; set; } = new();
+
+    /// <summary>
+    /// Origins browsers may call from. Empty: any origin, without credentials (cookies are then not sent
+    /// cross-origin). Listed: only those, with credentials.
+    /// </summary>
+    public List<string> AllowedOrigins { get; } = [];
+
     internal bool HasApiKeys => ApiKeys.Count > 0;
 
     internal bool ClientTokensRequired => RequireClientTokens ?? Tokens.CanValidate;

@@ -32,7 +32,15 @@ internal static class SiloDefaultsExtensions
             });
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort);
+            // A client that trickles its headers is cut off (slow-header attacks); the SSE stream itself, once
+            // open, is long-lived by design and not subject to this.
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+        });
         var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>
         {

@@ -15,6 +15,9 @@ public sealed class SecuredSilo : IAsyncLifetime
     public const string Issuer = "sse-virtualization";
     public const string Audience = "sse-virtualization";
 
+    public const int InvocationsPerSecond = 5;
+    public const int ConnectionsPerSecond = 20;
+
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
 
     public SiloProcess Silo { get; private set; } = null!;
@@ -40,6 +43,10 @@ public sealed class SecuredSilo : IAsyncLifetime
             ["Security__ApiKeys__1__Hash"] = Hash(ServiceKey),
             ["Security__ApiKeys__1__Role"] = "service",
             ["Security__Tokens__SigningKey"] = Convert.ToBase64String(SigningKey),
+            // Low limits, so the tests can reach them; each caller (token subject, key, address) has its own.
+            ["Security__RateLimits__InvocationsPerSecond"] = InvocationsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Security__RateLimits__ConnectionsPerSecond"] = ConnectionsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Security__RateLimits__BurstSeconds"] = "1",
         });
         Anonymous = Client(null);
         Admin = Client(AdminKey);
