@@ -92,6 +92,7 @@ public static class GatewayHostingExtensions
                 ? ValueTask.FromResult<object?>(refused)
                 : next(context));
         admin.MapTokens();
+        admin.MapAdminSession();
         admin.MapFunctionAdmin();
         admin.MapConnectionsAdmin();
         admin.MapHealthAdmin();

@@ -15,7 +15,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggers,
     UrlEncoder encoder,
-    IOptionsMonitor<SecurityOptions> security)
+    IOptionsMonitor<SecurityOptions> security,
+    AdminSession sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -28,7 +29,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var presented = Request.Headers[HeaderName].FirstOrDefault();
         if (string.IsNullOrEmpty(presented))
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return Task.FromResult(FromSession());
         }
 
         var hash = ApiKeyHash.Of(presented);
@@ -47,7 +48,24 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail(InvalidKeyMessage));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, match.Name), new Claim(RoleClaim, match.Role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(Success(match));
+    }
+
+    /// <summary>A browser's admin session: valid while the key it was started with is still configured.</summary>
+    private AuthenticateResult FromSession()
+    {
+        if (sessions.KeyNameOf(Request) is not { } keyName)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var entry = security.CurrentValue.ApiKeys.FirstOrDefault(k => k.Name == keyName && k.Role == ApiKeyRoles.Admin);
+        return entry is null ? AuthenticateResult.Fail("The admin session's key is no longer configured.") : Success(entry);
+    }
+
+    private static AuthenticateResult Success(ApiKeyEntry entry)
+    {
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, entry.Name), new Claim(RoleClaim, entry.Role)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

@@ -23,12 +23,14 @@ internal static class SecurityHostingExtensions
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<CallerAccess>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<AdminSession>();
         services.AddHostedService<SecurityAnnouncer>();
         services.AddAbuseLimits();
 
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+                || (context.Request.Cookies.ContainsKey(AdminSession.CookieName) && string.IsNullOrEmpty(context.Request.Headers.Authorization))
                     ? ApiKeyAuthenticationHandler.SchemeName
                     : JwtBearerDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { })
@@ -56,6 +58,20 @@ internal static class SecurityHostingExtensions
         });
 
         app.UseRateLimiter();
+
+        // The Orleans Dashboard shows the cluster's insides: admins only, like /admin.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/dashboard"),
+            dashboard => dashboard.Use(async (context, next) =>
+            {
+                if (context.RequestServices.GetRequiredService<CallerAccess>().ForAdmin(context) is { } refused)
+                {
+                    await refused.ExecuteAsync(context);
+                    return;
+                }
+
+                await next(context);
+            }));
         app.Use((context, next) =>
         {
             // Answers are data, never pages to sniff, frame or leak referrers from.

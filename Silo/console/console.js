@@ -19,9 +19,23 @@ function row(cells, className) {
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { Accept: "application/json" } });
+  // With API keys configured, admin needs a session: the key is presented once and kept as an HttpOnly cookie.
+  if (response.status === 401) $("login-form").hidden = false;
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return response.json();
 }
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await fetch("admin/session", { method: "POST", headers: { "X-Api-Key": $("login-key").value } });
+  $("login-key").value = "";
+  if (response.ok) {
+    $("login-form").hidden = true;
+    refresh();
+  } else {
+    $("served-by").textContent = "That key was not accepted.";
+  }
+});
 
 async function refreshCluster() {
   const health = await getJson("admin/health");

@@ -16,8 +16,8 @@ public sealed class OpenApiTests(ClusterFixture cluster)
 
         string[] routes =
         [
-            "DELETE /admin/functions/{name}", "GET /admin/connections", "GET /admin/functions", "GET /admin/functions/{name}",
-            "GET /admin/health", "GET /mcp/stream", "GET /sse/{clientId}", "POST /admin/functions", "POST /admin/tokens", "POST /invoke/{name}", "PUT /admin/functions/{name}",
+            "DELETE /admin/functions/{name}", "DELETE /admin/session", "GET /admin/connections", "GET /admin/functions", "GET /admin/functions/{name}",
+            "GET /admin/health", "GET /mcp/stream", "GET /sse/{clientId}", "POST /admin/functions", "POST /admin/session", "POST /admin/tokens", "POST /invoke/{name}", "PUT /admin/functions/{name}",
         ];
         Assert.Equal(routes.Order(), described);
 

@@ -158,4 +158,40 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
         Assert.Equal("functions", (await ProblemAsync(badFunction, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
         await ProblemAsync(byService, HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task A_browser_gets_an_admin_session_cookie_for_the_key_and_the_dashboard_needs_it()
+    {
+        using var anonymousDashboard = await secured.Anonymous.GetAsync("dashboard/");
+        await ProblemAsync(anonymousDashboard, HttpStatusCode.Unauthorized);
+
+        using var handler = new HttpClientHandler { UseCookies = true };
+        using var browser = new HttpClient(handler) { BaseAddress = secured.Silo.BaseAddress };
+        using (var wrong = new HttpRequestMessage(HttpMethod.Post, "admin/session"))
+        {
+            wrong.Headers.Add("X-Api-Key", "guess");
+            using var refused = await browser.SendAsync(wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var login = new HttpRequestMessage(HttpMethod.Post, "admin/session"))
+        {
+            login.Headers.Add("X-Api-Key", SecuredSilo.AdminKey);
+            using var started = await browser.SendAsync(login);
+            Assert.Equal(HttpStatusCode.NoContent, started.StatusCode);
+            var cookie = started.Headers.GetValues("Set-Cookie").Single();
+            Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(SecuredSilo.AdminKey, cookie, StringComparison.Ordinal);
+        }
+
+        using var functions = await browser.GetAsync("admin/functions");
+        using var dashboard = await browser.GetAsync("dashboard/");
+        Assert.Equal(HttpStatusCode.OK, functions.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
+
+        using var logout = await browser.DeleteAsync("admin/session");
+        using var after = await browser.GetAsync("admin/functions");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
 }

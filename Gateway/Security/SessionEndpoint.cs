@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace SseVirtualization.Gateway.Security;
+
+/// <summary>
+/// <c>POST /admin/session</c> (with the admin key, once) starts a browser's admin session cookie;
+/// <c>DELETE /admin/session</c> ends it. Both sit behind the admin check like every <c>/admin</c> route.
+/// </summary>
+internal static class SessionEndpoint
+{
+    public static void MapAdminSession(this IEndpointRouteBuilder admin)
+    {
+        admin.MapPost("/session", (HttpContext context, AdminSession sessions) =>
+        {
+            var name = context.User.FindFirstValue(ClaimTypes.Name);
+            if (name is null)
+            {
+                // Open admin (no keys configured, loopback): there is no key to tie a session to, and none is needed.
+                return Results.NoContent();
+            }
+
+            sessions.Start(context, name);
+            return Results.NoContent();
+        });
+        admin.MapDelete("/session", (HttpContext context) =>
+        {
+            AdminSession.End(context);
+            return Results.NoContent();
+        });
+    }
+}
