@@ -23,11 +23,37 @@ internal sealed class LocalConnections
 
     public ICollection<SseConnection> All => _byId.Values;
 
-    public void Add(SseConnection connection)
+    public void Add(SseConnection connection) => TryAdd(connection, int.MaxValue);
+
+    /// <summary>Adds the connection unless its client already has <paramref name="maxPerClient"/> on this silo.</summary>
+    public bool TryAdd(SseConnection connection, int maxPerClient)
     {
+        while (true)
+        {
+            if (!_byClient.TryGetValue(connection.ClientId, out var existing))
+            {
+                if (_byClient.TryAdd(connection.ClientId, [connection]))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (existing.Length >= maxPerClient)
+            {
+                return false;
+            }
+
+            if (_byClient.TryUpdate(connection.ClientId, [.. existing, connection], existing))
+            {
+                break;
+            }
+        }
+
         _byId[connection.Id] = connection;
-        _byClient.AddOrUpdate(connection.ClientId, static (_, c) => [c], static (_, existing, c) => [.. existing, c], connection);
         _counters.ConnectionOpened();
+        return true;
     }
 
     public void Remove(SseConnection connection)

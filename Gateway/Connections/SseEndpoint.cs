@@ -63,7 +63,14 @@ internal static partial class SseEndpoint
             counters);
 
         // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
-        connections.Add(connection);
+        if (!connections.TryAdd(connection, settings.MaxConnectionsPerClient))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(
+                detail: $"Client '{clientId}' already has {settings.MaxConnectionsPerClient} open streams on this silo (Gateway:MaxConnectionsPerClient).",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many streams for this client");
+        }
         EventBatch backlog;
         try
         {

@@ -28,6 +28,9 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan AuditInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Open streams one client id may hold on one silo (tabs, devices); more are refused with 429.</summary>
+    public int MaxConnectionsPerClient { get; set; } = 32;
+
     /// <summary>The <c>retry:</c> hint sent with the <c>reconnect</c> event when the silo shuts down.</summary>
     public TimeSpan ShutdownReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }
@@ -50,6 +53,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"{GatewayOptions.SectionName}:MaxRequestBodyBytes must be at least 1024.");
+        }
+
+        if (options.MaxConnectionsPerClient < 1)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:MaxConnectionsPerClient must be at least 1.");
         }
 
         if (options.AuditInterval < TimeSpan.FromSeconds(1) || options.ShutdownReconnectDelay <= TimeSpan.Zero)

@@ -79,8 +79,9 @@ public sealed class AbuseTests(SecuredSilo secured) : IClassFixture<SecuredSilo>
             }
         }
 
-        Assert.True(served >= SecuredSilo.ConnectionsPerSecond, $"served {served}");
-        Assert.True(limited > 0, "the connection rate limit never applied");
+        // Refusals come from the rate limit or from the per-client cap (closed streams free their slot a moment later).
+        Assert.True(served >= SecuredSilo.MaxConnectionsPerClient, $"served {served}");
+        Assert.True(limited > 0, "no limit ever applied");
         await TestInfrastructure.Eventually.UntilAsync(
             async () =>
             {
@@ -90,6 +91,13 @@ public sealed class AbuseTests(SecuredSilo secured) : IClassFixture<SecuredSilo>
             "every churned connection to be gone");
         using var health = await secured.Admin.GetAsync("admin/health");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        await TestInfrastructure.Eventually.UntilAsync(
+            async () =>
+            {
+                using var again = await caller.GetAsync($"sse/{clientId}", HttpCompletionOption.ResponseHeadersRead);
+                return again.StatusCode == HttpStatusCode.OK;
+            },
+            "the client to connect again after the churn");
     }
 
     [Fact]
@@ -129,5 +137,46 @@ public sealed class AbuseTests(SecuredSilo secured) : IClassFixture<SecuredSilo>
 
         Assert.True(closedOrTimedOut, "the server waited on a client that never finished its headers");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(45));
+    }
+
+    [Fact]
+    public async Task A_client_id_holds_at_most_the_configured_number_of_streams()
+    {
+        var clientId = Unique("tabs");
+        using var caller = await WithTokenAsync(clientId);
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < SecuredSilo.MaxConnectionsPerClient; i++)
+            {
+                open.Add(await caller.GetAsync($"sse/{clientId}", HttpCompletionOption.ResponseHeadersRead));
+                Assert.Equal(HttpStatusCode.OK, open[^1].StatusCode);
+            }
+
+            using var oneTooMany = await caller.GetAsync($"sse/{clientId}", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.TooManyRequests, oneTooMany.StatusCode);
+            Assert.Equal("application/problem+json", oneTooMany.Content.Headers.ContentType?.MediaType);
+
+            open[0].Dispose();
+            open.RemoveAt(0);
+            await TestInfrastructure.Eventually.UntilAsync(
+                async () =>
+                {
+                    var retry = await caller.GetAsync($"sse/{clientId}", HttpCompletionOption.ResponseHeadersRead);
+                    if (retry.StatusCode == HttpStatusCode.OK)
+                    {
+                        open.Add(retry);
+                        return true;
+                    }
+
+                    retry.Dispose();
+                    return false;
+                },
+                "a slot to free up when a stream closes");
+        }
+        finally
+        {
+            open.ForEach(r => r.Dispose());
+        }
     }
 }

@@ -17,6 +17,7 @@ public sealed class SecuredSilo : IAsyncLifetime
 
     public const int InvocationsPerSecond = 5;
     public const int ConnectionsPerSecond = 20;
+    public const int MaxConnectionsPerClient = 3;
 
     public byte[] SigningKey { get; } = RandomNumberGenerator.GetBytes(32);
 
@@ -47,6 +48,7 @@ public sealed class SecuredSilo : IAsyncLifetime
             ["Security__RateLimits__InvocationsPerSecond"] = InvocationsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Security__RateLimits__ConnectionsPerSecond"] = ConnectionsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Security__RateLimits__BurstSeconds"] = "1",
+            ["Gateway__MaxConnectionsPerClient"] = MaxConnectionsPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Anonymous = Client(null);
         Admin = Client(AdminKey);
