@@ -34,7 +34,13 @@ internal static class SiloDefaultsExtensions
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort);
+            kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort, listen =>
+            {
+                if (options.UsesHttps)
+                {
+                    TransportSecurity.UseHttps(listen, TransportSecurity.LoadPem(options.TlsCertPath!, options.TlsKeyPath!));
+                }
+            });
             // A client that trickles its headers is cut off (slow-header attacks); the SSE stream itself, once
             // open, is long-lived by design and not subject to this.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
@@ -109,6 +115,12 @@ internal static class SiloDefaultsExtensions
         }
 
         redis.AbortOnConnectFail = false;
+        if (!string.IsNullOrWhiteSpace(options.RedisTlsCaPath))
+        {
+            redis.Ssl = true;
+            TransportSecurity.TrustRedisCa(redis, options.RedisTlsCaPath);
+        }
+
         return redis;
     }
 }

@@ -56,7 +56,20 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("SERVICE_ID")]
     public string ServiceId { get; set; } = "sse-virtualization";
 
+    /// <summary>PEM certificate for HTTPS (with HTTP/2) on the front end; with <see cref="TlsKeyPath"/>.</summary>
+    [ConfigurationKeyName("TLS_CERT_PATH")]
+    public string? TlsCertPath { get; set; }
+
+    [ConfigurationKeyName("TLS_KEY_PATH")]
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>PEM CA certificate that Redis's TLS certificate must chain to (with <c>ssl=true</c> in REDIS_ADDR).</summary>
+    [ConfigurationKeyName("REDIS_TLS_CA_PATH")]
+    public string? RedisTlsCaPath { get; set; }
+
     public bool UsesRedis => !string.IsNullOrWhiteSpace(RedisAddress);
+
+    public bool UsesHttps => !string.IsNullOrWhiteSpace(TlsCertPath);
 
     /// <summary>Whether the front end listens on every interface (containers), which the silo ports then follow.</summary>
     public bool ListensOnAnyAddress => BindAddress is "0.0.0.0" or "::";
@@ -95,12 +108,35 @@ internal sealed class SiloHostingOptions
             failures.Add($"ADVERTISED_IP '{AdvertisedIp}' is neither an IP address nor a host name that resolves.");
         }
 
+        CheckPemPair(failures, "TLS_CERT_PATH", TlsCertPath, "TLS_KEY_PATH", TlsKeyPath);
+        if (!string.IsNullOrWhiteSpace(RedisTlsCaPath) && !File.Exists(RedisTlsCaPath))
+        {
+            failures.Add($"REDIS_TLS_CA_PATH '{RedisTlsCaPath}' does not exist.");
+        }
+
         if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
         {
             failures.Add("CLUSTER_ID and SERVICE_ID must not be empty.");
         }
 
         return failures;
+    }
+
+    private static void CheckPemPair(List<string> failures, string certName, string? cert, string keyName, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(cert) && string.IsNullOrWhiteSpace(key))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(cert) || string.IsNullOrWhiteSpace(key))
+        {
+            failures.Add($"{certName} and {keyName} go together.");
+        }
+        else if (!File.Exists(cert) || !File.Exists(key))
+        {
+            failures.Add($"{certName} '{cert}' or {keyName} '{key}' does not exist.");
+        }
     }
 
     private static void CheckPort(List<string> failures, string name, int port)

@@ -13,9 +13,10 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly StreamWriter _log;
 
-    private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort)
+    private SiloProcess(Process process, int httpPort, int siloPort, int gatewayPort, bool https)
     {
         _process = process;
+        Https = https;
         HttpPort = httpPort;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
@@ -36,7 +37,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+    /// <summary>Whether the front end serves HTTPS (TLS_CERT_PATH was given).</summary>
+    public bool Https { get; }
+
+    public Uri BaseAddress => new($"{(Https ? "https" : "http")}://127.0.0.1:{HttpPort}/");
 
     public bool HasExited => _process.HasExited;
 
@@ -78,10 +82,13 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var silo = new SiloProcess(Process.Start(start)!, httpPort, siloPort, gatewayPort);
+        var https = environment.TryGetValue("TLS_CERT_PATH", out var certificate) && !string.IsNullOrEmpty(certificate);
+        var silo = new SiloProcess(Process.Start(start)!, httpPort, siloPort, gatewayPort, https);
         try
         {
-            using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+            // Readiness only: a test that checks the certificate makes its own client.
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            using var http = new HttpClient(handler) { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
             await Eventually.UntilAsync(
                 async () =>
                 {

@@ -1,0 +1,56 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StackExchange.Redis;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>
+/// TLS on the wires: browsers to Kestrel (HTTPS + HTTP/2) and silo to Redis. Silo-to-silo TLS is not wired:
+/// with Microsoft.Orleans.Connections.Security 10.4.2 silos accepted only TLS but connected out in plain text,
+/// so no cluster could form (docs/security.md).
+/// </summary>
+internal static class TransportSecurity
+{
+    public static X509Certificate2 LoadPem(string certPath, string keyPath)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        // Re-imported so the private key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    /// <summary>
+    /// HTTPS with HTTP/1.1 and HTTP/2: over HTTP/2 a browser's SSE streams share one connection, instead of
+    /// HTTP/1.1's six per origin.
+    /// </summary>
+    public static void UseHttps(ListenOptions listen, X509Certificate2 certificate)
+    {
+        listen.Protocols = HttpProtocols.Http1AndHttp2;
+        listen.UseHttps(certificate);
+    }
+
+    /// <summary>Redis over TLS (<c>ssl=true</c>) with a server certificate that must chain to the given CA.</summary>
+    public static void TrustRedisCa(ConfigurationOptions redis, string caPath)
+    {
+        var ca = X509CertificateLoader.LoadCertificateFromFile(caPath);
+        redis.CertificateValidation += (_, certificate, _, errors) =>
+        {
+            if (certificate is null)
+            {
+                return false;
+            }
+
+            if (errors == SslPolicyErrors.None)
+            {
+                return true;
+            }
+
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
+                && chain.Build(new X509Certificate2(certificate));
+        };
+    }
+}
