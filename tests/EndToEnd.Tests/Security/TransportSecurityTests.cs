@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using SseVirtualization.EndToEnd.Tests.Reliability;
 using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Security;
@@ -48,5 +47,44 @@ public sealed class TransportSecurityTests
 
         using var plain = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}/"), Timeout = TimeSpan.FromSeconds(10) };
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetAsync("admin/health"));
+    }
+
+    [Fact]
+    public async Task A_silo_keeps_its_state_in_redis_over_tls_with_a_password_and_refuses_a_server_outside_its_ca()
+    {
+        using var certificates = TestCertificates.Create();
+        await using var redis = await TlsRedisServer.StartAsync(certificates, "redis-" + Guid.NewGuid().ToString("N")[..12]);
+        var clusterId = "redis-tls-" + Guid.NewGuid().ToString("N")[..8];
+        var environment = new Dictionary<string, string?>
+        {
+            ["REDIS_ADDR"] = redis.Address,
+            ["REDIS_PASSWORD"] = redis.Password,
+            ["REDIS_TLS_CA_PATH"] = certificates.CertPath("ca"),
+            ["CLUSTER_ID"] = clusterId,
+            ["SERVICE_ID"] = clusterId,
+            ["Functions__AllowLoopback"] = "true",
+        };
+
+        await using (var silo = await SiloProcess.StartAsync(environment))
+        {
+            using var http = new HttpClient { BaseAddress = silo.BaseAddress };
+            using var created = await http.PostAsJsonAsync("admin/functions", new { name = "over-tls", endpoint = "http://127.0.0.1:9/x" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var health = await http.GetFromJsonAsync<JsonElement>("admin/health");
+            Assert.Equal("redis", health.GetProperty("storage").GetString());
+        }
+
+        await using (var reader = await redis.ConnectAsync())
+        {
+            var keys = reader.GetServer(reader.GetEndPoints()[0]).Keys(pattern: "*over-tls*").ToList();
+            Assert.NotEmpty(keys);
+        }
+
+        // Trusting another CA (the front-end certificate stands in for one), the silo cannot reach its storage.
+        environment["REDIS_TLS_CA_PATH"] = certificates.CertPath("server");
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var distrustful = await SiloProcess.StartAsync(environment);
+        });
     }
 }
