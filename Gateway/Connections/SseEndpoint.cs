@@ -92,7 +92,8 @@ internal static partial class SseEndpoint
             ReconnectionInterval = settings.ReconnectDelay,
         };
         // A stream opened with a token ends when the token does, saying so first.
-        var expiry = tokenExpiresAt is { } expiresAt
+        // Timers cannot wait past ~49 days; a token that lives longer is simply not watched.
+        var expiry = tokenExpiresAt is { } expiresAt && expiresAt - time.GetUtcNow() < TimeSpan.FromDays(30)
             ? time.CreateTimer(
                 _ => connection.Close(new OutgoingEvent(0, ClientEventTypes.TokenExpired, SseFrames.TokenExpired(expiresAt))),
                 null,
@@ -163,7 +164,8 @@ internal static partial class SseEndpoint
         var metadata = new Dictionary<string, string>(query.Count, StringComparer.Ordinal);
         foreach (var (key, values) in query)
         {
-            if (key != LastEventIdQuery && values.Count > 0)
+            // The token is a credential, not metadata: it must not reach events, the admin API or the console.
+            if (key != LastEventIdQuery && key != "access_token" && values.Count > 0)
             {
                 metadata[key] = values[0] ?? string.Empty;
             }

@@ -65,7 +65,7 @@ internal static class StreamQueryEndpoint
             writer.WriteStartObject();
             foreach (var (key, values) in query)
             {
-                if (key == "function")
+                if (key is "function" or "access_token") // the token is for us, never for the function
                 {
                     continue;
                 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 
@@ -7,7 +6,7 @@ namespace SseVirtualization.Gateway.Security;
 /// <summary>
 /// Browser pages (the console, the Orleans Dashboard) cannot send <c>X-Api-Key</c>: an admin presents the key
 /// once to <c>POST /admin/session</c> and gets an HttpOnly, SameSite=Strict cookie naming that key, protected
-/// with Data Protection. The cookie is worth only as much as the key: it ends when the key is removed.
+/// with Data Protection. The cookie is worth only as much as the key: it ends when the key is removed or rotated.
 /// </summary>
 internal sealed class AdminSession(IDataProtectionProvider provider, TimeProvider time)
 {
@@ -17,10 +16,11 @@ internal sealed class AdminSession(IDataProtectionProvider provider, TimeProvide
     private readonly ITimeLimitedDataProtector _protector =
         provider.CreateProtector("SseVirtualization.AdminSession.v1").ToTimeLimitedDataProtector();
 
-    public void Start(HttpContext context, string keyName)
+    /// <summary>Starts a session for the key <paramref name="key"/> (its name and configured hash, so rotating the key ends it).</summary>
+    public void Start(HttpContext context, ApiKeyEntry key)
     {
         var expires = time.GetUtcNow() + Lifetime;
-        context.Response.Cookies.Append(CookieName, _protector.Protect(keyName, expires), new CookieOptions
+        context.Response.Cookies.Append(CookieName, _protector.Protect(key.Name + "\n" + key.Hash.ToLowerInvariant(), expires), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
@@ -32,8 +32,8 @@ internal sealed class AdminSession(IDataProtectionProvider provider, TimeProvide
 
     public static void End(HttpContext context) => context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/" });
 
-    /// <summary>The key name the session was started with, or null when the cookie is missing, forged or expired.</summary>
-    public string? KeyNameOf(HttpRequest request)
+    /// <summary>The key (name and hash) the session was started with, or null when the cookie is missing, forged or expired.</summary>
+    public (string Name, string Hash)? KeyOf(HttpRequest request)
     {
         if (request.Cookies[CookieName] is not { Length: > 0 } cookie)
         {
@@ -42,13 +42,12 @@ internal sealed class AdminSession(IDataProtectionProvider provider, TimeProvide
 
         try
         {
-            return _protector.Unprotect(cookie, out _);
+            var parts = _protector.Unprotect(cookie, out _).Split('\n');
+            return parts.Length == 2 ? (parts[0], parts[1]) : null;
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return null;
         }
     }
-
-    public static string Describe(DateTimeOffset expires) => expires.ToString("O", CultureInfo.InvariantCulture);
 }

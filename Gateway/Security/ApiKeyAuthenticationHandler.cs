@@ -54,12 +54,13 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>A browser's admin session: valid while the key it was started with is still configured.</summary>
     private AuthenticateResult FromSession()
     {
-        if (sessions.KeyNameOf(Request) is not { } keyName)
+        if (sessions.KeyOf(Request) is not { } key)
         {
             return AuthenticateResult.NoResult();
         }
 
-        var entry = security.CurrentValue.ApiKeys.FirstOrDefault(k => k.Name == keyName && k.Role == ApiKeyRoles.Admin);
+        var entry = security.CurrentValue.ApiKeys.FirstOrDefault(k =>
+            k.Name == key.Name && k.Role == ApiKeyRoles.Admin && string.Equals(k.Hash, key.Hash, StringComparison.OrdinalIgnoreCase));
         return entry is null ? AuthenticateResult.Fail("The admin session's key is no longer configured.") : Success(entry);
     }
 

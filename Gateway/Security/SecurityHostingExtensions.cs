@@ -28,11 +28,7 @@ internal static class SecurityHostingExtensions
         services.AddAbuseLimits();
 
         services.AddAuthentication(SelectorScheme)
-            .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-                || (context.Request.Cookies.ContainsKey(AdminSession.CookieName) && string.IsNullOrEmpty(context.Request.Headers.Authorization))
-                    ? ApiKeyAuthenticationHandler.SchemeName
-                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { })
             .AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -85,6 +81,24 @@ internal static class SecurityHostingExtensions
         return app;
     }
 
+    /// <summary>An API key header wins; then any token (header, query, cookie); then the admin session cookie.</summary>
+    private static string SelectScheme(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+        {
+            return ApiKeyAuthenticationHandler.SchemeName;
+        }
+
+        var tokens = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.Tokens;
+        var hasToken = !string.IsNullOrEmpty(request.Headers.Authorization)
+            || request.Query.ContainsKey("access_token")
+            || request.Cookies.ContainsKey(tokens.CookieName);
+        return !hasToken && request.Cookies.ContainsKey(AdminSession.CookieName)
+            ? ApiKeyAuthenticationHandler.SchemeName
+            : JwtBearerDefaults.AuthenticationScheme;
+    }
+
     private static void ConfigureJwt(JwtBearerOptions jwt, TokenSettings tokens)
     {
         jwt.MapInboundClaims = false; // keep "sub", "scope" and "exp" as issued
@@ -108,10 +122,11 @@ internal static class SecurityHostingExtensions
 
         jwt.Events = new JwtBearerEvents
         {
-            // EventSource cannot set headers: a browser sends its token as ?access_token= or in a cookie.
+            // EventSource cannot set headers: a browser sends its token as ?access_token= or in a cookie. Only
+            // for GETs (opening a stream): a cookie that authenticated POSTs would let other sites invoke functions.
             OnMessageReceived = context =>
             {
-                if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
+                if (string.IsNullOrEmpty(context.Request.Headers.Authorization) && HttpMethods.IsGet(context.Request.Method))
                 {
                     context.Token = context.Request.Query["access_token"].FirstOrDefault()
                         ?? context.Request.Cookies[tokens.CookieName];

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace SseVirtualization.Gateway.Security;
 
@@ -13,16 +14,16 @@ internal static class SessionEndpoint
 {
     public static void MapAdminSession(this IEndpointRouteBuilder admin)
     {
-        admin.MapPost("/session", (HttpContext context, AdminSession sessions) =>
+        admin.MapPost("/session", (HttpContext context, AdminSession sessions, IOptionsMonitor<SecurityOptions> security) =>
         {
             var name = context.User.FindFirstValue(ClaimTypes.Name);
-            if (name is null)
+            var key = security.CurrentValue.ApiKeys.FirstOrDefault(k => k.Name == name);
+            if (key is not null)
             {
-                // Open admin (no keys configured, loopback): there is no key to tie a session to, and none is needed.
-                return Results.NoContent();
+                sessions.Start(context, key);
             }
 
-            sessions.Start(context, name);
+            // Without a key (open admin on loopback) there is nothing to tie a session to, and none is needed.
             return Results.NoContent();
         });
         admin.MapDelete("/session", (HttpContext context) =>

@@ -11,6 +11,7 @@ namespace SseVirtualization.Functions;
 public static class EgressPolicy
 {
     private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
+    private static readonly IPAddress AlibabaMetadata = IPAddress.Parse("100.100.100.200");
 
     /// <summary>Why <paramref name="address"/> may not be called, or null when it may.</summary>
     public static string? Refusal(IPAddress address, bool allowLoopback, bool allowPrivateNetworks)
@@ -21,7 +22,13 @@ public static class EgressPolicy
             address = address.MapToIPv4();
         }
 
-        if (address.Equals(AwsMetadataV6) || IsLinkLocal(address))
+        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a translator will reach: check that.
+        if (EmbeddedIPv4(address) is { } embedded)
+        {
+            return Refusal(embedded, allowLoopback, allowPrivateNetworks);
+        }
+
+        if (address.Equals(AwsMetadataV6) || address.Equals(AlibabaMetadata) || IsLinkLocal(address) || InV4(address, 192, 0, 24))
         {
             return $"{address} is a link-local or cloud metadata address";
         }
@@ -86,6 +93,22 @@ public static class EgressPolicy
         return null;
     }
 
+    private static IPAddress? EmbeddedIPv4(IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+
+        var bytes = address.GetAddressBytes();
+        if (bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        {
+            return new IPAddress(bytes.AsSpan(12, 4));
+        }
+
+        return bytes[0] == 0x20 && bytes[1] == 0x02 ? new IPAddress(bytes.AsSpan(2, 4)) : null;
+    }
+
     private static bool IsLinkLocal(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork
         ? InV4(address, 169, 254, 16)
         : address.IsIPv6LinkLocal;
@@ -114,6 +137,11 @@ public static class EgressPolicy
 
     private static bool InV4(IPAddress address, byte first, byte second, int prefixLength)
     {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return false;
+        }
+
         var bytes = address.GetAddressBytes();
         var value = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
         var network = (uint)(first << 24 | second << 16);

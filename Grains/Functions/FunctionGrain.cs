@@ -343,9 +343,9 @@ internal sealed partial class FunctionGrain(
     /// </summary>
     private void UseRouting(FunctionDefinition definition)
     {
-        var previous = _router;
-        _router = new FunctionRouter(definition, _statistics, loggers, previous);
-        previous?.Dispose();
+        // The replaced router is not disposed: calls queued on its limiter (when the limits changed) drain under
+        // the old limit instead of failing.
+        _router = new FunctionRouter(definition, _statistics, loggers, _router);
         _healthTimer?.Dispose();
         _healthTimer = null;
         if (definition.Routing.HealthCheck is { } health)

@@ -33,24 +33,28 @@ internal static class TransportSecurity
     public static void TrustRedisCa(ConfigurationOptions redis, string caPath)
     {
         var ca = X509CertificateLoader.LoadCertificateFromFile(caPath);
-        redis.CertificateValidation += (_, certificate, _, errors) =>
+        // Only the configured CA counts (not the system's roots); intermediates the server sent may complete the chain.
+        redis.CertificateValidation += (_, certificate, presented, errors) =>
         {
-            if (certificate is null)
+            if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
             {
                 return false;
-            }
-
-            if (errors == SslPolicyErrors.None)
-            {
-                return true;
             }
 
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(ca);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
-                && chain.Build(new X509Certificate2(certificate));
+            if (presented is not null)
+            {
+                foreach (var element in presented.ChainElements)
+                {
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+
+            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            return chain.Build(leaf);
         };
     }
 }

@@ -15,10 +15,11 @@ internal sealed class EndpointSelector(LoadBalancingPolicy policy)
     /// <param name="last">The endpoint of the previous attempt, when this one is a retry.</param>
     public EndpointState? Select(IReadOnlyList<EndpointState> endpoints, IReadOnlySet<EndpointState> tried, EndpointState? last)
     {
-        var candidates = endpoints.Where(e => e.IsHealthy && !e.IsCircuitOpen && !tried.Contains(e)).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var candidates = endpoints.Where(e => e.IsHealthy && !e.IsCircuitOpen(now) && !tried.Contains(e)).ToList();
         if (candidates.Count == 0)
         {
-            candidates = endpoints.Where(e => e.IsHealthy && !e.IsCircuitOpen).ToList();
+            candidates = endpoints.Where(e => e.IsHealthy && !e.IsCircuitOpen(now)).ToList();
         }
 
         if (candidates.Count == 0)

@@ -8,6 +8,7 @@ namespace SseVirtualization.Grains.Functions.Routing;
 internal sealed class EndpointState
 {
     private int _outstanding;
+    private DateTimeOffset _openUntil;
 
     public EndpointState(Uri url, HealthCheckSettings? healthCheck, ResiliencePipeline<HttpResponseMessage> breaker, CircuitBreakerStateProvider? circuit)
     {
@@ -43,7 +44,20 @@ internal sealed class EndpointState
     /// <summary>Health checks may take it out; an open circuit refuses calls until its break ends.</summary>
     public bool IsHealthy => Health != EndpointHealth.Unhealthy;
 
-    public bool IsCircuitOpen => Circuit?.CircuitState is CircuitState.Open or CircuitState.Isolated;
+    /// <summary>
+    /// An open circuit refuses calls until its break ends. Polly reports "open" until a call goes through the
+    /// breaker again, so the break's end is tracked here: after it, the endpoint takes one probe call.
+    /// </summary>
+    public bool IsCircuitOpen(DateTimeOffset now) => Circuit?.CircuitState switch
+    {
+        CircuitState.Isolated => true,
+        CircuitState.Open => now < _openUntil,
+        CircuitState.HalfOpen => true, // its probe is in flight
+        _ => false,
+    };
+
+    /// <summary>Called when the breaker opens, with how long it stays open.</summary>
+    public void CircuitOpened(DateTimeOffset now, TimeSpan breakDuration) => _openUntil = now + breakDuration;
 
     public void BeginCall() => Interlocked.Increment(ref _outstanding);
 

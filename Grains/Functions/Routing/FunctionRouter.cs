@@ -23,6 +23,7 @@ internal sealed class FunctionRouter : IDisposable
     private readonly EndpointSelector _selector;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private readonly ConcurrencyLimiter? _limiter;
+    private bool _limiterHandedOver;
 
     public FunctionRouter(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers, FunctionRouter? previous)
     {
@@ -40,7 +41,14 @@ internal sealed class FunctionRouter : IDisposable
         }
 
         _retry = CreateRetryPipeline(definition, statistics, loggers);
-        if (routing.MaxConcurrency > 0)
+        if (previous?._limiter is { } kept && previous.Definition.Routing.MaxConcurrency == routing.MaxConcurrency
+            && previous.Definition.Routing.MaxQueue == routing.MaxQueue)
+        {
+            // Same limits: the calls in flight and in the queue keep their places.
+            _limiter = kept;
+            previous._limiterHandedOver = true;
+        }
+        else if (routing.MaxConcurrency > 0)
         {
             _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
             {
@@ -132,7 +140,14 @@ internal sealed class FunctionRouter : IDisposable
         return results.OfType<EndpointState>().ToList();
     }
 
-    public void Dispose() => _limiter?.Dispose();
+    /// <summary>Ends the limiter (failing calls still queued) unless a newer router took it over.</summary>
+    public void Dispose()
+    {
+        if (!_limiterHandedOver)
+        {
+            _limiter?.Dispose();
+        }
+    }
 
     private async Task<(bool Passed, string? Error)> ProbeAsync(HttpClient client, Uri url, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -165,6 +180,7 @@ internal sealed class FunctionRouter : IDisposable
         }
 
         var circuit = new CircuitBreakerStateProvider();
+        EndpointState? endpoint = null;
         var breaker = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = $"function-endpoint:{definition.Name}", InstanceName = url.GetLeftPart(UriPartial.Path) }
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
@@ -174,10 +190,16 @@ internal sealed class FunctionRouter : IDisposable
                 BreakDuration = settings.BreakDuration,
                 StateProvider = circuit,
                 ShouldHandle = args => ValueTask.FromResult(IsEndpointFailure(args.Outcome)),
+                OnOpened = args =>
+                {
+                    endpoint?.CircuitOpened(DateTimeOffset.UtcNow, args.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
             })
             .ConfigureTelemetry(loggers)
             .Build();
-        return new EndpointState(url, definition.Routing.HealthCheck, breaker, circuit);
+        endpoint = new EndpointState(url, definition.Routing.HealthCheck, breaker, circuit);
+        return endpoint;
     }
 
     private static ResiliencePipeline<HttpResponseMessage> CreateRetryPipeline(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers)

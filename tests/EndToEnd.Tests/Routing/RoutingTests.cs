@@ -148,6 +148,35 @@ public sealed class RoutingTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task An_open_circuit_lets_a_probe_through_after_its_break_and_closes_when_the_endpoint_recovered()
+    {
+        var (flaky, fine) = (Unique("flaky"), Unique("fine"));
+        cluster.Stub.Script(flaky, StubStep.Fail(500), StubStep.Fail(500));
+        var function = await cluster.RegisterAsync(new()
+        {
+            ["endpoints"] = Endpoints(flaky, fine),
+            ["circuit_breaker"] = new { failure_ratio = 0.5, minimum_throughput = 2, sampling_duration = "30s", break_duration = "1s" },
+        });
+
+        for (var i = 0; i < 4; i++)
+        {
+            await InvokeAsync(function);
+        }
+
+        Assert.Equal("open", (await AdminAsync(function)).GetProperty("health")[0].GetProperty("circuit").GetString());
+
+        // The script is used up: the endpoint answers again. After the break one call probes it and the circuit closes.
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await InvokeAsync(function);
+                return (await AdminAsync(function)).GetProperty("health")[0].GetProperty("circuit").GetString() == "closed";
+            },
+            "the circuit to close after a successful probe");
+        Assert.Equal(3, cluster.Stub.CallsTo(flaky));
+    }
+
+    [Fact]
     public async Task Health_checks_take_an_endpoint_out_and_bring_it_back()
     {
         var (flappy, steady) = (Unique("flappy"), Unique("steady"));

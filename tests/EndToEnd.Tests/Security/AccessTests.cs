@@ -59,9 +59,12 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
             Assert.Equal("connected", (await byHeader.NextAsync()).EventType);
         }
 
-        await using (var byQuery = await SseClient.ConnectAsync(secured.Silo.BaseAddress, $"sse/{clientId}?access_token={token}"))
+        await using (var byQuery = await SseClient.ConnectAsync(secured.Silo.BaseAddress, $"sse/{clientId}?access_token={token}&app=demo"))
         {
-            Assert.Equal("connected", (await byQuery.NextAsync()).EventType);
+            var connected = await byQuery.NextAsync();
+            Assert.Equal("connected", connected.EventType);
+            Assert.DoesNotContain(token, connected.Data, StringComparison.Ordinal); // a credential is not metadata
+            Assert.Contains("demo", connected.Data, StringComparison.Ordinal);
         }
 
         await using (var byCookie = await SseClient.ConnectAsync(secured.Silo.BaseAddress, $"sse/{clientId}", r => r.Headers.Add("Cookie", $"sse_token={token}")))
@@ -130,6 +133,9 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
         using var anonymous = await secured.Anonymous.PostAsJsonAsync($"invoke/{allowed}", new { payload = new { }, client_id = clientId });
         using var service = await secured.Service.PostAsJsonAsync($"invoke/{allowed}", new { payload = new { }, client_id = victim, @async = true });
         using var streamQuery = await withToken.GetAsync($"mcp/stream?q=x&function={other}", HttpCompletionOption.ResponseHeadersRead);
+        using var byCookie = new HttpRequestMessage(HttpMethod.Post, $"invoke/{allowed}") { Content = JsonContent.Create(new { payload = new { }, client_id = clientId }) };
+        byCookie.Headers.Add("Cookie", $"sse_token={withToken.DefaultRequestHeaders.Authorization!.Parameter}");
+        using var cookiePost = await secured.Anonymous.SendAsync(byCookie);
 
         Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
         Assert.Equal(HttpStatusCode.OK, sync.StatusCode);
@@ -137,6 +143,7 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
         Assert.Contains($"invoke:{other}", (await ProblemAsync(unscoped, HttpStatusCode.Forbidden)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         await ProblemAsync(anonymous, HttpStatusCode.Unauthorized);
         await ProblemAsync(streamQuery, HttpStatusCode.Forbidden);
+        await ProblemAsync(cookiePost, HttpStatusCode.Unauthorized); // cookies open streams; they never authorise a POST
         Assert.Equal(HttpStatusCode.Accepted, service.StatusCode); // a service key may deliver to any client
 
         // Nothing the refused push asked for reached the victim's stream: only the service key's result did.

@@ -86,6 +86,11 @@ public sealed class FunctionRoutingReaderTests
     [InlineData("172.20.0.1", true, false, "private")]
     [InlineData("192.168.1.1", true, false, "private")]
     [InlineData("fd12:3456::1", true, false, "private")]
+    [InlineData("64:ff9b::a9fe:a9fe", true, true, "link-local")] // NAT64 of 169.254.169.254
+    [InlineData("2002:a9fe:a9fe::1", true, true, "link-local")] // 6to4 of 169.254.169.254
+    [InlineData("64:ff9b::7f00:1", false, true, "loopback")]
+    [InlineData("100.100.100.200", true, true, "metadata")] // Alibaba Cloud
+    [InlineData("192.0.0.192", true, true, "metadata")] // Oracle Cloud
     public void The_egress_policy_refuses(string address, bool allowLoopback, bool allowPrivate, string reason) =>
         Assert.Contains(reason, EgressPolicy.Refusal(IPAddress.Parse(address), allowLoopback, allowPrivate), StringComparison.Ordinal);
 

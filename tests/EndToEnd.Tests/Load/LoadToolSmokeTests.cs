@@ -1,0 +1,37 @@
+using SseVirtualization.Load;
+
+namespace SseVirtualization.EndToEnd.Tests.Load;
+
+/// <summary>
+/// Each load-tool scenario, small and short, so the tool keeps working. Correctness only (every call answered,
+/// every result received once); timing is what the full runs in docs/benchmarks.md report.
+/// </summary>
+public sealed class LoadToolSmokeTests
+{
+    [Fact]
+    public async Task Sync_scenario_answers_every_call_through_the_silo_and_directly()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-sync-{Guid.NewGuid():N}.json");
+        var (viaSilo, direct) = await SyncScenario.RunAsync(Options.Parse(["--connections", "4", "--duration", "2", "--warmup", "0.5", "--out", out_]));
+
+        Assert.True(viaSilo.Succeeded > 0);
+        Assert.Equal(0, viaSilo.Failed);
+        Assert.True(direct.Succeeded > 0);
+        Assert.Equal(0, direct.Failed);
+        Assert.Contains("\"scenario\": \"sync\"", await File.ReadAllTextAsync(out_), StringComparison.Ordinal);
+        File.Delete(out_);
+    }
+
+    [Fact]
+    public async Task Fanin_scenario_delivers_every_result_exactly_once()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-fanin-{Guid.NewGuid():N}.json");
+        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--duration", "2", "--out", out_]));
+
+        Assert.True(result.Accepted > 0);
+        Assert.Equal(0, result.Refused);
+        Assert.Equal(result.Accepted, result.Received);
+        Assert.Equal(0, result.Duplicates);
+        File.Delete(out_);
+    }
+}

@@ -1,0 +1,21 @@
+using SseVirtualization.Load;
+
+// The load tool: each scenario starts what it measures on loopback, runs for a bounded time and stops it.
+var scenario = args.FirstOrDefault();
+var options = Options.Parse(args.Skip(1));
+switch (scenario)
+{
+    case "sync":
+        var (viaSilo, _) = await SyncScenario.RunAsync(options);
+        return viaSilo.Failed == 0 ? 0 : 1;
+    case "fanin":
+        var result = await FanInScenario.RunAsync(options);
+        return result.Received == result.Accepted && result.Duplicates == 0 ? 0 : 1;
+    default:
+        Console.Error.WriteLine("""
+            usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
+              sync    [--connections 64] [--duration 10] [--warmup 2] [--out file.json]
+              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--polling 00:00:00.020] [--out file.json]
+            """);
+        return 2;
+}
