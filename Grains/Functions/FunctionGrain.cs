@@ -162,23 +162,15 @@ internal sealed partial class FunctionGrain(
         }
 
         await using var run = invoker.Start(RouterFor(function.Definition), _statistics, request, TimeoutOf(request, function.Definition), relayed: true, cancellationToken);
-        var final = await run.StartAsync();
         var sent = 0;
-        while (final is null)
+        await foreach (var item in run.ItemsAsync())
         {
-            var (item, end) = await run.NextAsync();
-            if (end is not null)
-            {
-                final = end;
-                break;
-            }
-
             sent++;
             yield return new InvocationStreamItem(item, null);
         }
 
         // The items went to the caller: the result carries the total, not the data again.
-        final = final with { DataJson = final.Success ? null : final.DataJson, Total = sent };
+        var final = run.RelayedResult(sent);
         LogInvoked(logger, Name, final.RequestId, final.Outcome, final.StatusCode, final.DurationMs);
         await DeliverAsync(request, final);
         yield return new InvocationStreamItem(null, final);
@@ -273,22 +265,14 @@ internal sealed partial class FunctionGrain(
     private async Task<InvocationResult> GatherAsync(FunctionRouter router, InvocationRequest request, TimeSpan timeout)
     {
         await using var run = invoker.Start(router, _statistics, request, timeout, relayed: false, CancellationToken.None);
-        if (await run.StartAsync() is { } ended)
-        {
-            return ended;
-        }
-
         var items = new List<string>();
-        while (true)
+        await foreach (var item in run.ItemsAsync())
         {
-            var (item, final) = await run.NextAsync();
-            if (final is not null)
-            {
-                return run.IsStreaming && final.Success ? final with { DataJson = "[" + string.Join(',', items) + "]" } : final;
-            }
-
-            items.Add(item!);
+            items.Add(item);
         }
+
+        var result = run.Result!;
+        return run.IsStreaming && result.Success ? result with { DataJson = "[" + string.Join(',', items) + "]" } : result;
     }
 
     /// <summary>
@@ -299,22 +283,14 @@ internal sealed partial class FunctionGrain(
     {
         var client = GrainFactory.GetGrain<IClientGrain>(request.ClientId!);
         await using var run = invoker.Start(router, _statistics, request, timeout, relayed: true, CancellationToken.None);
-        var final = await run.StartAsync();
         var sent = 0;
-        while (final is null)
+        await foreach (var item in run.ItemsAsync())
         {
-            var (item, end) = await run.NextAsync();
-            if (end is not null)
-            {
-                final = end;
-                break;
-            }
-
-            await client.PublishAsync(ClientEventTypes.FunctionResult, InvocationItemJson.ToJson(request.RequestId!, Name, sent, item!));
+            await client.PublishAsync(ClientEventTypes.FunctionResult, InvocationItemJson.ToJson(request.RequestId!, Name, sent, item));
             sent++;
         }
 
-        return final with { DataJson = final.Success ? null : final.DataJson, Total = sent };
+        return run.RelayedResult(sent);
     }
 
     private TimeSpan TimeoutOf(InvocationRequest request, FunctionDefinition definition)

@@ -57,6 +57,30 @@ internal sealed class FunctionInvocation : IAsyncDisposable
         _activity?.SetTag("sse.request_id", _requestId);
     }
 
+    /// <summary>How the invocation ended, once <see cref="ItemsAsync"/> has run to its end.</summary>
+    public InvocationResult? Result { get; private set; }
+
+    /// <summary>Starts the call and yields the answer's items as they arrive; then <see cref="Result"/> says how it ended.</summary>
+    public async IAsyncEnumerable<string> ItemsAsync()
+    {
+        Result = await StartAsync();
+        while (Result is null)
+        {
+            var (item, final) = await NextAsync();
+            if (final is not null)
+            {
+                Result = final;
+                yield break;
+            }
+
+            yield return item!;
+        }
+    }
+
+    /// <summary>The result of a call whose items went elsewhere one by one: their total instead of the data.</summary>
+    public InvocationResult RelayedResult(int total) =>
+        Result! with { DataJson = Result!.Success ? null : Result.DataJson, Total = total };
+
     /// <summary>True when the function answered with a stream of items (NDJSON or SSE).</summary>
     public bool IsStreaming => _kind != AnswerKind.Plain;
 
