@@ -44,9 +44,11 @@ internal static class SiloDefaultsExtensions
             // A client that trickles its headers is cut off (slow-header attacks); the SSE stream itself, once
             // open, is long-lived by design and not subject to this.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
         });
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
         var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>
         {

@@ -67,6 +67,14 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("REDIS_TLS_CA_PATH")]
     public string? RedisTlsCaPath { get; set; }
 
+    /// <summary>Pending-connection queue of the HTTP listener; a reconnect storm needs it deep (the OS caps it at net.core.somaxconn).</summary>
+    [ConfigurationKeyName("LISTEN_BACKLOG")]
+    public int ListenBacklog { get; set; } = 4096;
+
+    /// <summary>Most open HTTP connections (SSE streams included) this silo accepts; empty for no limit.</summary>
+    [ConfigurationKeyName("MAX_CONNECTIONS")]
+    public long? MaxConnections { get; set; }
+
     public bool UsesRedis => !string.IsNullOrWhiteSpace(RedisAddress);
 
     public bool UsesHttps => !string.IsNullOrWhiteSpace(TlsCertPath);
@@ -106,6 +114,16 @@ internal sealed class SiloHostingOptions
         if (UsesRedis && !KubernetesHosting && ResolveAdvertisedAddress() is null)
         {
             failures.Add($"ADVERTISED_IP '{AdvertisedIp}' is neither an IP address nor a host name that resolves.");
+        }
+
+        if (ListenBacklog < 1)
+        {
+            failures.Add("LISTEN_BACKLOG must be positive.");
+        }
+
+        if (MaxConnections is < 1)
+        {
+            failures.Add("MAX_CONNECTIONS must be positive when set.");
         }
 
         CheckPemPair(failures, "TLS_CERT_PATH", TlsCertPath, "TLS_KEY_PATH", TlsKeyPath);

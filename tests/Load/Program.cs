@@ -11,11 +11,21 @@ switch (scenario)
     case "fanin":
         var result = await FanInScenario.RunAsync(options);
         return result.Received == result.Accepted && result.Duplicates == 0 ? 0 : 1;
+    case "connections":
+        var held = await ConnectionsScenario.RunAsync(options);
+        return held.Failed == 0 && held.WithHeartbeat == held.Connected ? 0 : 1;
+    case "reconnect-storm":
+        var storm = await ReconnectStormScenario.RunAsync(options);
+        return storm.ServedAgain == storm.Clients ? 0 : 1;
+    case "connections-worker":
+        return await ConnectionsWorker.RunAsync(options);
     default:
         Console.Error.WriteLine("""
             usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
               sync    [--connections 64] [--duration 10] [--warmup 2] [--out file.json]
               fanin   [--clients 1000] [--rate 1000] [--duration 10] [--polling 00:00:00.020] [--out file.json]
+              reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
+              connections [--silos 6] [--clients 100000] [--per-worker 15000] [--hold 20] [--heartbeat 5] [--out file.json]
             """);
         return 2;
 }

@@ -34,4 +34,29 @@ public sealed class LoadToolSmokeTests
         Assert.Equal(0, result.Duplicates);
         File.Delete(out_);
     }
+
+    [Fact]
+    public async Task Connections_scenario_opens_every_stream_through_worker_processes_and_each_gets_heartbeats()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-connections-{Guid.NewGuid():N}.json");
+        var result = await ConnectionsScenario.RunAsync(Options.Parse(
+            ["--silos", "2", "--clients", "300", "--per-worker", "150", "--hold", "3", "--heartbeat", "1", "--out", out_]));
+
+        Assert.Equal(300, result.Connected);
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(300, result.HeldBySilos);
+        Assert.Equal(300, result.WithHeartbeat);
+        Assert.Equal(0, result.ClosedEarly);
+        File.Delete(out_);
+    }
+
+    [Fact]
+    public async Task Reconnect_storm_scenario_serves_every_client_what_it_missed()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-storm-{Guid.NewGuid():N}.json");
+        var result = await ReconnectStormScenario.RunAsync(Options.Parse(["--clients", "200", "--missed", "2", "--rate", "400", "--out", out_]));
+
+        Assert.Equal(200, result.ServedAgain);
+        File.Delete(out_);
+    }
 }

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
+
+namespace SseVirtualization.Load;
+
+/// <summary>
+/// <c>connections</c>: a Redis-backed cluster of silos on this machine and many idle SSE clients spread over them,
+/// opened by worker processes (one source address each) so that no process passes its open-file limit. Reports
+/// per silo the streams held and its RSS before and after, and whether heartbeats reached every stream.
+/// </summary>
+internal static class ConnectionsScenario
+{
+    public static async Task<ConnectionsResult> RunAsync(Options options)
+    {
+        var siloCount = options.Int("silos", 6);
+        var clients = options.Int("clients", 100_000);
+        var perWorker = options.Int("per-worker", 15_000);
+        var hold = options.Seconds("hold", 20);
+        var heartbeat = options.Seconds("heartbeat", 5);
+        var clusterId = "conn-" + Guid.NewGuid().ToString("N")[..8];
+        await using var redis = await RedisServer.StartAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["REDIS_ADDR"] = redis.Address,
+            ["CLUSTER_ID"] = clusterId,
+            ["SERVICE_ID"] = clusterId,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Security__RateLimits__ConnectionsPerSecond"] = "0",
+            ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
+            ["Gateway__AuditInterval"] = options.Text("audit", "00:05:00"),
+        };
+        var silos = await Task.WhenAll(Enumerable.Range(0, siloCount).Select(_ => SiloProcess.StartAsync(environment)));
+        var workers = new List<Process>();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = silos[0].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            await WaitForSilosAsync(http, siloCount);
+            var rssBefore = silos.Select(s => RssKiB(s.Pid)).ToArray();
+
+            // Workers: one source address each (127.0.0.2, .3, ...), client i on silo i % silos.
+            var ports = string.Join(',', silos.Select(s => s.HttpPort));
+            var lines = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+            var results = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+            var allConnected = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
+            for (var w = 0; w * perWorker < clients; w++)
+            {
+                var count = Math.Min(perWorker, clients - w * perWorker);
+                var worker = StartWorker(w, ports, w * perWorker, count, $"127.0.0.{2 + w}", hold, clusterId, lines, allConnected, results);
+                workers.Add(worker);
+            }
+
+            var clock = Stopwatch.StartNew();
+            using (new Timer(_ => Console.Write($"\r{Sum(lines, 1)} streams open, {Sum(lines, 2)} failed, {clock.Elapsed.TotalSeconds:0} s   "), null, 1000, 1000))
+            {
+                await Eventually.UntilAsync(() => Task.FromResult(allConnected.Count == workers.Count), "every worker to open its streams", TimeSpan.FromMinutes(15));
+            }
+
+            var openSeconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"\nall workers connected after {openSeconds:0.0} s; holding {hold.TotalSeconds} s");
+            var held = new long[siloCount];
+            for (var i = 0; i < siloCount; i++)
+            {
+                held[i] = await LocalConnectionsAsync(silos[i]);
+            }
+
+            var rssAfter = silos.Select(s => RssKiB(s.Pid)).ToArray();
+            await Eventually.UntilAsync(() => Task.FromResult(results.Count == workers.Count), "every worker to report", hold + TimeSpan.FromMinutes(2));
+            long connected = 0, failed = 0, withHeartbeat = 0, closed = 0;
+            foreach (var line in results.Values)
+            {
+                var parts = line.Split(' ');
+                connected += long.Parse(parts[1], CultureInfo.InvariantCulture);
+                failed += long.Parse(parts[2], CultureInfo.InvariantCulture);
+                withHeartbeat += long.Parse(parts[3], CultureInfo.InvariantCulture);
+                closed += long.Parse(parts[4], CultureInfo.InvariantCulture);
+            }
+
+            var rows = new List<ResultRow>();
+            for (var i = 0; i < siloCount; i++)
+            {
+                var perClient = held[i] == 0 ? 0 : Math.Round((rssAfter[i] - rssBefore[i]) / (double)held[i], 2);
+                rows.Add(new ResultRow($"silo {i + 1} (:{silos[i].HttpPort})", held[i], 0, 0, new LatencySummary(0, 0, 0, 0, 0),
+                    new() { ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024, ["kib_per_client"] = perClient }));
+                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB, {perClient} KiB per stream");
+            }
+
+            rows.Add(new ResultRow("cluster", connected, failed, Math.Round(connected / openSeconds, 1), new LatencySummary(0, 0, 0, 0, 0),
+                new() { ["with_heartbeat"] = withHeartbeat, ["closed_early"] = closed, ["open_seconds"] = Math.Round(openSeconds, 1) }));
+            Console.WriteLine($"cluster: {connected} streams ({failed} failed), {withHeartbeat} got heartbeats while held, {closed} closed early");
+            await Report.WriteAsync("connections", rows, new()
+            {
+                ["silos"] = siloCount,
+                ["clients"] = clients,
+                ["per_worker"] = perWorker,
+                ["hold_s"] = hold.TotalSeconds,
+                ["heartbeat_s"] = heartbeat.TotalSeconds,
+            }, options.Text("out", null!));
+            return new ConnectionsResult(connected, failed, withHeartbeat, closed, held.Sum());
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                if (!worker.HasExited)
+                {
+                    worker.Kill(entireProcessTree: true);
+                }
+
+                worker.Dispose();
+            }
+
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+        }
+    }
+
+    private static Process StartWorker(
+        int index, string ports, int from, int count, string source, TimeSpan hold, string prefix,
+        System.Collections.Concurrent.ConcurrentDictionary<int, string> lines,
+        System.Collections.Concurrent.ConcurrentDictionary<int, string> allConnected,
+        System.Collections.Concurrent.ConcurrentDictionary<int, string> results)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            ToolAssembly(), "connections-worker", "--ports", ports, "--from", from.ToString(CultureInfo.InvariantCulture),
+            "--count", count.ToString(CultureInfo.InvariantCulture), "--source", source,
+            "--hold", hold.TotalSeconds.ToString(CultureInfo.InvariantCulture), "--prefix", prefix,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("a worker did not start");
+        process.OutputDataReceived += (_, e) =>
+        {
+            switch (e.Data?.Split(' ')[0])
+            {
+                case "CONNECTED":
+                    lines[index] = e.Data;
+                    break;
+                case "ALL_CONNECTED":
+                    lines[index] = e.Data;
+                    allConnected[index] = e.Data;
+                    break;
+                case "RESULT":
+                    results[index] = e.Data;
+                    break;
+            }
+        };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    /// <summary>The tool's own dll, to start workers with (the built copy under tests/Load when run from a test).</summary>
+    private static string ToolAssembly()
+    {
+        var built = Path.Combine(RepositoryPaths.Root, "tests", "Load", "bin", RepositoryPaths.Configuration, "net10.0", "SseVirtualization.Load.dll");
+        return File.Exists(built) ? built : typeof(ConnectionsScenario).Assembly.Location;
+    }
+
+    private static long Sum(System.Collections.Concurrent.ConcurrentDictionary<int, string> lines, int field) =>
+        lines.Values.Sum(l => long.Parse(l.Split(' ')[field], CultureInfo.InvariantCulture));
+
+    private static long RssKiB(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task WaitForSilosAsync(HttpClient http, int count) =>
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                var health = await http.GetFromJsonAsync<JsonElement>("admin/health");
+                return health.GetProperty("cluster").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active") == count;
+            },
+            $"{count} active silos",
+            TimeSpan.FromMinutes(2));
+
+    private static async Task<long> LocalConnectionsAsync(SiloProcess silo)
+    {
+        using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var health = await http.GetFromJsonAsync<JsonElement>("admin/health");
+        var self = health.GetProperty("cluster").EnumerateArray().First(s => s.TryGetProperty("self", out var me) && me.GetBoolean());
+        return self.TryGetProperty("connections", out var connections) && connections.ValueKind == JsonValueKind.Number ? connections.GetInt64() : -1;
+    }
+}
+
+internal sealed record ConnectionsResult(long Connected, long Failed, long WithHeartbeat, long ClosedEarly, long HeldBySilos);
