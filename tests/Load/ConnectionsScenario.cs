@@ -53,7 +53,13 @@ internal static class ConnectionsScenario
             }
 
             var clock = Stopwatch.StartNew();
-            using (new Timer(_ => Console.Write($"\r{Sum(lines, 1)} streams open, {Sum(lines, 2)} failed, {clock.Elapsed.TotalSeconds:0} s   "), null, 1000, 1000))
+            var samples = new System.Collections.Concurrent.ConcurrentQueue<(double Open, double RssMiB)>();
+            using (new Timer(_ =>
+            {
+                var open = Sum(lines, 1);
+                samples.Enqueue((open, silos.Sum(s => RssKiB(s.Pid)) / 1024.0 / siloCount));
+                Console.Write($"\r{open} streams open, {Sum(lines, 2)} failed, {clock.Elapsed.TotalSeconds:0} s   ");
+            }, null, 1000, 1000))
             {
                 await Eventually.UntilAsync(() => Task.FromResult(allConnected.Count == workers.Count), "every worker to open its streams", TimeSpan.FromMinutes(15));
             }
@@ -90,6 +96,10 @@ internal static class ConnectionsScenario
             rows.Add(new ResultRow("cluster", connected, failed, Math.Round(connected / openSeconds, 1), new LatencySummary(0, 0, 0, 0, 0),
                 new() { ["with_heartbeat"] = withHeartbeat, ["closed_early"] = closed, ["open_seconds"] = Math.Round(openSeconds, 1) }));
             Console.WriteLine($"cluster: {connected} streams ({failed} failed), {withHeartbeat} got heartbeats while held, {closed} closed early");
+            var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "connections-rss.svg"));
+            await SvgChart.WriteAsync(plot, $"Mean silo RSS against open streams ({siloCount} silos)", "open SSE streams (cluster)", "RSS per silo (MiB)",
+                [("mean RSS per silo", samples.Select(p => (p.Open, p.RssMiB)).ToList())]);
+            Console.WriteLine($"plot: {plot}");
             await Report.WriteAsync("connections", rows, new()
             {
                 ["silos"] = siloCount,

@@ -76,6 +76,10 @@ internal static class FanInScenario
             Console.WriteLine();
             var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(accepted / duration.TotalSeconds, 1), latencies.Summarize(),
                 new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused });
+            var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
+            await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
+                [("latency", latencies.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
+            Console.WriteLine($"plot: {plot}");
             await Report.WriteAsync("fanin", [row], new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["polling"] = environment["Streams__PollingPeriod"]! }, options.Text("out", null!));
             return new FanInResult(accepted, seen.Count, duplicates, refused);
         }

@@ -26,13 +26,16 @@ public sealed class LoadToolSmokeTests
     public async Task Fanin_scenario_delivers_every_result_exactly_once()
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-fanin-{Guid.NewGuid():N}.json");
-        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--duration", "2", "--out", out_]));
+        var plot = Path.ChangeExtension(out_, ".svg");
+        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--duration", "2", "--out", out_, "--plot", plot]));
 
         Assert.True(result.Accepted > 0);
         Assert.Equal(0, result.Refused);
         Assert.Equal(result.Accepted, result.Received);
         Assert.Equal(0, result.Duplicates);
+        Assert.StartsWith("<svg", await File.ReadAllTextAsync(plot), StringComparison.Ordinal);
         File.Delete(out_);
+        File.Delete(plot);
     }
 
     [Fact]
@@ -40,14 +43,16 @@ public sealed class LoadToolSmokeTests
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-connections-{Guid.NewGuid():N}.json");
         var result = await ConnectionsScenario.RunAsync(Options.Parse(
-            ["--silos", "2", "--clients", "300", "--per-worker", "150", "--hold", "3", "--heartbeat", "1", "--out", out_]));
+            ["--silos", "2", "--clients", "300", "--per-worker", "150", "--hold", "3", "--heartbeat", "1", "--out", out_, "--plot", Path.ChangeExtension(out_, ".svg")]));
 
         Assert.Equal(300, result.Connected);
         Assert.Equal(0, result.Failed);
         Assert.Equal(300, result.HeldBySilos);
         Assert.Equal(300, result.WithHeartbeat);
         Assert.Equal(0, result.ClosedEarly);
+        Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.ChangeExtension(out_, ".svg")), StringComparison.Ordinal);
         File.Delete(out_);
+        File.Delete(Path.ChangeExtension(out_, ".svg"));
     }
 
     [Fact]
