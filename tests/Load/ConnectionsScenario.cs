@@ -66,6 +66,14 @@ internal static class ConnectionsScenario
 
             var openSeconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"\nall workers connected after {openSeconds:0.0} s; holding {hold.TotalSeconds} s");
+
+            // Every stream is open now: the workers start holding together, and the silos are counted while they do.
+            foreach (var worker in workers)
+            {
+                await worker.StandardInput.WriteLineAsync("HOLD");
+                await worker.StandardInput.FlushAsync();
+            }
+
             var held = new long[siloCount];
             for (var i = 0; i < siloCount; i++)
             {
@@ -138,6 +146,7 @@ internal static class ConnectionsScenario
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var argument in new[]

@@ -46,6 +46,9 @@ internal static class ConnectionsWorker
         await Task.WhenAll(opening);
         Console.WriteLine($"ALL_CONNECTED {connected} {failed}");
 
+        // Hold starts when the parent says every worker is connected, so that all streams are open at once.
+        await Console.In.ReadLineAsync();
+
         // Heartbeats counted from here on: every held stream must get at least one.
         foreach (var connection in connections)
         {
