@@ -20,19 +20,12 @@ internal static class ConnectionsScenario
         var perWorker = options.Int("per-worker", 15_000);
         var hold = options.Seconds("hold", 20);
         var heartbeat = options.Seconds("heartbeat", 5);
-        var clusterId = "conn-" + Guid.NewGuid().ToString("N")[..8];
-        await using var redis = await RedisServer.StartAsync();
-        var environment = new Dictionary<string, string?>
+        await using var cluster = await LoadCluster.StartAsync("conn", siloCount, new Dictionary<string, string?>
         {
-            ["REDIS_ADDR"] = redis.Address,
-            ["CLUSTER_ID"] = clusterId,
-            ["SERVICE_ID"] = clusterId,
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Security__RateLimits__ConnectionsPerSecond"] = "0",
             ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
             ["Gateway__AuditInterval"] = options.Text("audit", "00:05:00"),
-        };
-        var silos = await Task.WhenAll(Enumerable.Range(0, siloCount).Select(_ => SiloProcess.StartAsync(environment)));
+        });
+        var (clusterId, silos) = (cluster.ClusterId, cluster.Silos);
         var workers = new List<Process>();
         try
         {
@@ -128,11 +121,6 @@ internal static class ConnectionsScenario
                 }
 
                 worker.Dispose();
-            }
-
-            foreach (var silo in silos)
-            {
-                await silo.DisposeAsync();
             }
         }
     }

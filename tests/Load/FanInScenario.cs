@@ -19,77 +19,56 @@ internal static class FanInScenario
         var clients = options.Int("clients", 1000);
         var rate = options.Int("rate", 1000);
         var duration = options.Seconds("duration", 10);
-        var clusterId = "load-" + Guid.NewGuid().ToString("N")[..8];
         await using var stub = await StubFunctionServer.StartAsync();
-        await using var redis = await RedisServer.StartAsync();
-        var environment = new Dictionary<string, string?>
-        {
-            ["REDIS_ADDR"] = redis.Address,
-            ["CLUSTER_ID"] = clusterId,
-            ["SERVICE_ID"] = clusterId,
-            ["Functions__AllowLoopback"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Security__RateLimits__InvocationsPerSecond"] = "0",
-            ["Security__RateLimits__ConnectionsPerSecond"] = "0",
-            ["Streams__PollingPeriod"] = options.Text("polling", "00:00:00.020"),
-        };
-        var silos = await Task.WhenAll(SiloProcess.StartAsync(environment), SiloProcess.StartAsync(environment));
-        try
-        {
-            var (a, b) = (silos[0], silos[1]);
-            using var http = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            (await http.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() })).EnsureSuccessStatusCode();
+        var polling = options.Text("polling", "00:00:00.020");
+        await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?> { ["Streams__PollingPeriod"] = polling });
+        var clusterId = cluster.ClusterId;
+        var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
+        using var http = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        (await http.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() })).EnsureSuccessStatusCode();
 
-            var latencies = new LatencyRecorder();
-            var seen = new System.Collections.Concurrent.ConcurrentDictionary<long, int>();
-            using var stop = new CancellationTokenSource();
-            using var streamsHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = a.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-            var connected = 0;
-            var readers = Enumerable.Range(0, clients).Select(i => Task.Run(() => ReadAsync(streamsHttp, $"load-{clusterId}-{i}", latencies, seen, () => Interlocked.Increment(ref connected), stop.Token))).ToList();
-            await Eventually.UntilAsync(() => Task.FromResult(Volatile.Read(ref connected) == clients), $"{clients} streams to open", TimeSpan.FromMinutes(2));
-            Console.WriteLine($"{clients} clients connected to silo A; invoking on silo B at {rate}/s for {duration.TotalSeconds} s");
+        var latencies = new LatencyRecorder();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<long, int>();
+        using var stop = new CancellationTokenSource();
+        using var streamsHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = a.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        var connected = 0;
+        var readers = Enumerable.Range(0, clients).Select(i => Task.Run(() => ReadAsync(streamsHttp, $"load-{clusterId}-{i}", latencies, seen, () => Interlocked.Increment(ref connected), stop.Token))).ToList();
+        await Eventually.UntilAsync(() => Task.FromResult(Volatile.Read(ref connected) == clients), $"{clients} streams to open", TimeSpan.FromMinutes(2));
+        Console.WriteLine($"{clients} clients connected to silo A; invoking on silo B at {rate}/s for {duration.TotalSeconds} s");
 
-            long sent = 0, refused = 0;
-            var interval = TimeSpan.FromMilliseconds(10);
-            var perTick = Math.Max(1, rate / 100);
-            using var ticker = new PeriodicTimer(interval);
-            var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-            var inflight = new List<Task>();
-            using var progress = new Timer(_ => Console.Write($"\rsent {Interlocked.Read(ref sent)}, received {seen.Count}   "), null, 1000, 1000);
-            while (Stopwatch.GetTimestamp() < until && await ticker.WaitForNextTickAsync())
+        long sent = 0, refused = 0;
+        var interval = TimeSpan.FromMilliseconds(10);
+        var perTick = Math.Max(1, rate / 100);
+        using var ticker = new PeriodicTimer(interval);
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var inflight = new List<Task>();
+        using var progress = new Timer(_ => Console.Write($"\rsent {Interlocked.Read(ref sent)}, received {seen.Count}   "), null, 1000, 1000);
+        while (Stopwatch.GetTimestamp() < until && await ticker.WaitForNextTickAsync())
+        {
+            for (var k = 0; k < perTick; k++)
             {
-                for (var k = 0; k < perTick; k++)
-                {
-                    var n = Interlocked.Increment(ref sent);
-                    var client = $"load-{clusterId}-{n % clients}";
-                    inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused)));
-                }
-            }
-
-            await Task.WhenAll(inflight);
-            var accepted = sent - refused;
-            await Eventually.UntilAsync(() => Task.FromResult(seen.Count >= accepted), "every accepted result to arrive", TimeSpan.FromMinutes(1)).ContinueWith(_ => { });
-            await stop.CancelAsync();
-            await Task.WhenAll(readers).ContinueWith(_ => { });
-            var duplicates = seen.Values.Count(v => v > 1);
-            var lost = accepted - seen.Count;
-            Console.WriteLine();
-            var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(accepted / duration.TotalSeconds, 1), latencies.Summarize(),
-                new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused });
-            var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
-            await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
-                [("latency", latencies.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
-            Console.WriteLine($"plot: {plot}");
-            await Report.WriteAsync("fanin", [row], new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["polling"] = environment["Streams__PollingPeriod"]! }, options.Text("out", null!));
-            return new FanInResult(accepted, seen.Count, duplicates, refused);
-        }
-        finally
-        {
-            foreach (var silo in silos)
-            {
-                await silo.DisposeAsync();
+                var n = Interlocked.Increment(ref sent);
+                var client = $"load-{clusterId}-{n % clients}";
+                inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused)));
             }
         }
+
+        await Task.WhenAll(inflight);
+        var accepted = sent - refused;
+        await Eventually.UntilAsync(() => Task.FromResult(seen.Count >= accepted), "every accepted result to arrive", TimeSpan.FromMinutes(1)).ContinueWith(_ => { });
+        await stop.CancelAsync();
+        await Task.WhenAll(readers).ContinueWith(_ => { });
+        var duplicates = seen.Values.Count(v => v > 1);
+        var lost = accepted - seen.Count;
+        Console.WriteLine();
+        var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(accepted / duration.TotalSeconds, 1), latencies.Summarize(),
+            new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused });
+        var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
+        await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
+            [("latency", latencies.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
+        Console.WriteLine($"plot: {plot}");
+        await Report.WriteAsync("fanin", [row], new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["polling"] = polling }, options.Text("out", null!));
+        return new FanInResult(accepted, seen.Count, duplicates, refused);
     }
 
     private static async Task InvokeAsync(HttpClient http, string client, long n, Action refused)
