@@ -29,6 +29,9 @@ internal static class FunctionJson
         writer.WriteString("timeout", GoDuration.Format(definition.Timeout));
         writer.WriteNumber("timeout_ms", (long)definition.Timeout.TotalMilliseconds);
         writer.WriteString("description", definition.Description);
+        writer.WriteString("kind", definition.Kind ?? FunctionDefinition.HttpKind);
+        WriteSchema(writer, "input_schema", definition.InputSchemaJson);
+        WriteSchema(writer, "output_schema", definition.OutputSchemaJson);
         writer.WriteStartObject("headers");
         foreach (var name in definition.Headers.Keys)
         {
@@ -46,6 +49,15 @@ internal static class FunctionJson
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteSchema(Utf8JsonWriter writer, string name, string? schemaJson)
+    {
+        if (schemaJson is not null)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(schemaJson, skipInputValidation: true);
+        }
     }
 
     private static void WriteRouting(Utf8JsonWriter writer, FunctionRouting routing)

@@ -14,6 +14,9 @@ internal static class FunctionRegistrationReader
 {
     public const int MaxEndpoints = 32;
 
+    /// <summary>The longest input or output schema accepted, in characters.</summary>
+    public const int MaxSchemaChars = 32 * 1024;
+
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     /// <param name="body">The request body, a JSON object.</param>
@@ -123,7 +126,64 @@ internal static class FunctionRegistrationReader
             return (null, routingProblem);
         }
 
-        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!), null);
+        var kind = FunctionDefinition.HttpKind;
+        if (body.TryGetProperty("kind", out var kindElement) && kindElement.ValueKind != JsonValueKind.Null)
+        {
+            kind = kindElement.ValueKind == JsonValueKind.String ? kindElement.GetString()! : string.Empty;
+            if (kind is not (FunctionDefinition.HttpKind or FunctionDefinition.McpKind))
+            {
+                return Fail("kind", "'kind' must be \"http\" (a serverless HTTP function) or \"mcp\" (a remote MCP server).");
+            }
+
+            if (kind == FunctionDefinition.McpKind && endpoints!.Count != 1)
+            {
+                return Fail("endpoint", "An MCP server registration has exactly one 'endpoint': its Streamable HTTP URL.");
+            }
+        }
+
+        var (inputSchema, inputProblem) = ReadSchema(body, "input_schema");
+        if (inputProblem is not null)
+        {
+            return (null, inputProblem);
+        }
+
+        var (outputSchema, outputProblem) = ReadSchema(body, "output_schema");
+        if (outputProblem is not null)
+        {
+            return (null, outputProblem);
+        }
+
+        if (kind == FunctionDefinition.McpKind && (inputSchema ?? outputSchema) is not null)
+        {
+            return Fail("input_schema", "An MCP server describes its own tools; 'input_schema' and 'output_schema' belong to HTTP functions.");
+        }
+
+        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema), null);
+    }
+
+    /// <summary>
+    /// A tool schema: a JSON Schema object whose <c>type</c> is <c>"object"</c> (what MCP requires of inputSchema
+    /// and outputSchema), kept as compact JSON.
+    /// </summary>
+    private static (string?, ProblemHttpResult?) ReadSchema(JsonElement body, string field)
+    {
+        if (!body.TryGetProperty(field, out var schema) || schema.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+
+        if (schema.ValueKind != JsonValueKind.Object
+            || !schema.TryGetProperty("type", out var type)
+            || type.ValueKind != JsonValueKind.String
+            || type.GetString() != "object")
+        {
+            return (null, Problems.Invalid(field, $"'{field}' must be a JSON Schema object with \"type\": \"object\"."));
+        }
+
+        var json = schema.GetRawText();
+        return json.Length > MaxSchemaChars
+            ? (null, Problems.Invalid(field, $"'{field}' is longer than {MaxSchemaChars} characters."))
+            : (System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(), null);
     }
 
     /// <summary><c>"endpoint": url</c> (the seed's form) or <c>"endpoints": [url, ...]</c>, not both.</summary>

@@ -8,6 +8,9 @@ namespace SseVirtualization.Functions;
 /// <param name="Description">Free text shown in listings.</param>
 /// <param name="Headers">Headers sent on every call. They often hold secrets: never returned by the API.</param>
 /// <param name="Routing">Load balancing, health checks, retries, circuit breaking and concurrency.</param>
+/// <param name="Kind"><see cref="HttpKind"/> (a serverless HTTP function) or <see cref="McpKind"/> (a remote MCP server, Streamable HTTP).</param>
+/// <param name="InputSchemaJson">JSON Schema of the payload; when set, the function is also an MCP tool.</param>
+/// <param name="OutputSchemaJson">JSON Schema of the answer, shown to MCP clients as the tool's outputSchema.</param>
 [GenerateSerializer, Immutable, Alias("sse.FunctionDefinition")]
 public sealed record FunctionDefinition(
     [property: Id(0)] string Name,
@@ -16,4 +19,17 @@ public sealed record FunctionDefinition(
     [property: Id(3)] TimeSpan Timeout,
     [property: Id(4)] string Description,
     [property: Id(5)] IReadOnlyDictionary<string, string> Headers,
-    [property: Id(7)] FunctionRouting Routing);
+    [property: Id(7)] FunctionRouting Routing,
+    [property: Id(8)] string? Kind = null,
+    [property: Id(9)] string? InputSchemaJson = null,
+    [property: Id(10)] string? OutputSchemaJson = null)
+{
+    /// <summary>A serverless HTTP function (the default).</summary>
+    public const string HttpKind = "http";
+
+    /// <summary>A remote MCP server whose tools the layer serves.</summary>
+    public const string McpKind = "mcp";
+
+    /// <summary>Whether this registration is a remote MCP server.</summary>
+    public bool IsMcpServer => string.Equals(Kind, McpKind, StringComparison.Ordinal);
+}

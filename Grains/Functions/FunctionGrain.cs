@@ -6,6 +6,8 @@ using SseVirtualization.Grains.Functions.Routing;
 using SseVirtualization.Grains.Hosting;
 using System.Runtime.CompilerServices;
 using SseVirtualization.Clients;
+using SseVirtualization.Grains.Mcp;
+using SseVirtualization.Mcp;
 
 namespace SseVirtualization.Grains.Functions;
 
@@ -21,8 +23,10 @@ internal sealed partial class FunctionGrain(
     ILoggerFactory loggers,
     ILocalSiloDetails silo,
     FunctionSecrets secrets,
+    IHttpClientFactory httpClients,
+    McpCatalogNotifier catalog,
     ILogger<FunctionGrain> logger)
-    : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
+    : Grain, IFunctionGrain, IMcpServerGrain, IAsyncInvocationRunner, IDisposable
 {
     // Accepted async invocations this activation is running; a client grain re-drives any that are not here.
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
@@ -85,6 +89,7 @@ internal sealed partial class FunctionGrain(
         _function = registered;
         UseRouting(definition);
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
+        await OnRegistrationChangedAsync(existing?.Definition, definition);
         // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
         var loggedEndpoint = string.Join(", ", definition.Endpoints.Select(e => e.GetLeftPart(UriPartial.Path)));
         LogRegistered(logger, Name, loggedEndpoint);
@@ -102,9 +107,11 @@ internal sealed partial class FunctionGrain(
         }
 
         await state.ClearStateAsync();
+        var removed = _function?.Definition;
         _function = null;
         StopRouting();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).RemoveAsync(Name);
+        await OnRegistrationChangedAsync(removed, null);
         LogDeleted(logger, Name);
         return true;
     }
@@ -140,10 +147,10 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopRouting();
-        return Task.CompletedTask;
+        await StopUpstreamAsync();
     }
 
     public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_router is { } router

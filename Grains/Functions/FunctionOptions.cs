@@ -30,6 +30,9 @@ public sealed class FunctionOptions
 
     /// <summary>Whether function endpoints may be private-network addresses (on in the embedded default).</summary>
     public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>How long the tool list of a remote MCP server is reused before it is asked again.</summary>
+    public TimeSpan McpToolsCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 internal sealed class FunctionOptionsValidator : IValidateOptions<FunctionOptions>

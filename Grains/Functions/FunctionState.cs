@@ -11,4 +11,8 @@ internal sealed class FunctionState
 
     [Id(1)]
     public string? ProtectedHeaders { get; set; }
+
+    /// <summary>For a remote MCP server: the upstream session the layer holds with it, so a new activation resumes it.</summary>
+    [Id(2)]
+    public Mcp.UpstreamSession? Upstream { get; set; }
 }

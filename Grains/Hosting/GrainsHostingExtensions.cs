@@ -31,6 +31,8 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionSecrets>();
+        services.AddSingleton<Mcp.McpCatalogNotifier>();
+        services.AddOptions<Mcp.McpSessionOptions>().BindConfiguration(Mcp.McpSessionOptions.SectionName);
         services.AddDataProtection(); // the host chooses where keys live (Redis in a cluster)
         services.AddSingleton<FunctionTelemetry>();
         services.AddHttpClient(FunctionInvoker.HttpClientName)

@@ -1,0 +1,35 @@
+using Orleans.Concurrency;
+
+namespace SseVirtualization.Mcp;
+
+/// <summary>
+/// One MCP session (key: the <c>Mcp-Session-Id</c>), persisted so any silo can serve it. It keeps what the
+/// initialize handshake settled and a bounded log of the server-to-client messages of its SSE streams, so a stream
+/// resumed with <c>Last-Event-ID</c> on another silo replays from here. Live messages travel on the Orleans stream
+/// <see cref="McpStreamNames.SessionNamespace"/>/session id to whichever silo holds the stream.
+/// </summary>
+public interface IMcpSessionGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the session. Returns <c>false</c> when the id is already in use.</summary>
+    Task<bool> StartAsync(McpSessionInfo info);
+
+    /// <summary>The session, or null when it never existed, has ended or has expired.</summary>
+    [AlwaysInterleave]
+    Task<McpSessionInfo?> GetAsync();
+
+    /// <summary>Records the client's <c>logging/setLevel</c>.</summary>
+    Task SetLogLevelAsync(string level);
+
+    /// <summary>Allots the number of a new POST response stream (the standalone stream is <see cref="McpEventId.StandaloneStream"/>).</summary>
+    Task<int> OpenStreamAsync();
+
+    /// <summary>Numbers, stores and publishes one JSON-RPC message of <paramref name="stream"/>; returns its event id.</summary>
+    Task<string> AppendAsync(int stream, string messageJson);
+
+    /// <summary>The stored messages of <paramref name="stream"/> after <paramref name="afterSequence"/>, oldest first.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<McpStreamEvent>> ReplayAsync(int stream, long afterSequence);
+
+    /// <summary>Ends the session (DELETE): later requests with its id get 404.</summary>
+    Task<bool> EndAsync();
+}

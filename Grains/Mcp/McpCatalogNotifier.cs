@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using SseVirtualization.Mcp;
+using SseVirtualization.Streams;
+
+namespace SseVirtualization.Grains.Mcp;
+
+/// <summary>
+/// Says on the catalog stream that a source of MCP tools changed, so every silo tells its open MCP sessions
+/// (<c>notifications/tools/list_changed</c>). Usable from any thread: the upstream's notifications arrive off the
+/// grain scheduler.
+/// </summary>
+public sealed partial class McpCatalogNotifier(IClusterClient cluster, ILogger<McpCatalogNotifier> logger)
+{
+    public async Task PublishAsync(string source)
+    {
+        try
+        {
+            await cluster.GetStreamProvider(StreamNames.Provider)
+                .GetStream<McpCatalogChanged>(StreamId.Create(McpStreamNames.CatalogNamespace, McpStreamNames.CatalogKey))
+                .OnNextAsync(new McpCatalogChanged(source));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A missed notice only delays clients seeing the change until they list tools again.
+            LogPublishFailed(logger, ex, source);
+        }
+    }
+
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning, Message = "Could not announce that the tools of {Source} changed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string source);
+}

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using SseVirtualization.Grains.Hosting;
+using SseVirtualization.Mcp;
+using SseVirtualization.Streams;
+
+namespace SseVirtualization.Grains.Mcp;
+
+/// <summary>
+/// One MCP session. Writes happen one at a time; reads interleave. Every stored message is also published on the
+/// session's Orleans stream for the silo that holds its SSE stream; a silo that resumes a stream replays from here.
+/// </summary>
+internal sealed class McpSessionGrain(
+    [PersistentState("mcp-session", StorageNames.Grains)] IPersistentState<McpSessionState> state,
+    IOptions<McpSessionOptions> options,
+    TimeProvider time)
+    : Grain, IMcpSessionGrain
+{
+    private McpSessionState State => state.State;
+
+    public async Task<bool> StartAsync(McpSessionInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (State.Info is not null || State.Ended)
+        {
+            return false;
+        }
+
+        State.Info = info;
+        State.LastSeenAt = time.GetUtcNow();
+        await WriteAsync();
+        return true;
+    }
+
+    public async Task<McpSessionInfo?> GetAsync()
+    {
+        if (State.Info is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (now - State.LastSeenAt > options.Value.SessionIdleTimeout)
+        {
+            await EndAsync();
+            return null;
+        }
+
+        // Kept in memory; written with the next message or at deactivation, not on every request.
+        State.LastSeenAt = now;
+        return State.Info;
+    }
+
+    public async Task SetLogLevelAsync(string level)
+    {
+        if (State.Info is { } info)
+        {
+            State.Info = info with { LogLevel = level };
+            await WriteAsync();
+        }
+    }
+
+    public async Task<int> OpenStreamAsync()
+    {
+        var stream = State.NextStream++;
+        await WriteAsync();
+        return stream;
+    }
+
+    public async Task<string> AppendAsync(int stream, string messageJson)
+    {
+        var message = new McpStreamEvent(this.GetPrimaryKeyString(), stream, State.NextSequence++, messageJson);
+        State.Events.Add(message);
+        var overflow = State.Events.Count - options.Value.MaxStoredMessages;
+        if (overflow > 0)
+        {
+            State.Events.RemoveRange(0, overflow);
+        }
+
+        State.LastSeenAt = time.GetUtcNow();
+        await WriteAsync();
+        await this.GetStreamProvider(StreamNames.Provider)
+            .GetStream<McpStreamEvent>(StreamId.Create(McpStreamNames.SessionNamespace, this.GetPrimaryKeyString()))
+            .OnNextAsync(message);
+        return message.EventId;
+    }
+
+    public Task<IReadOnlyList<McpStreamEvent>> ReplayAsync(int stream, long afterSequence) =>
+        Task.FromResult<IReadOnlyList<McpStreamEvent>>(
+            State.Events.Where(e => e.Stream == stream && e.Sequence > afterSequence).ToList());
+
+    public async Task<bool> EndAsync()
+    {
+        if (State.Info is null)
+        {
+            return false;
+        }
+
+        State.Info = null;
+        State.Events = [];
+        State.Ended = true;
+        await WriteAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (State.Info is not null)
+        {
+            await WriteAsync(); // keeps LastSeenAt, which reads only updated in memory
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Grains.Mcp;
+
+/// <summary>
+/// The layer as a client of one remote MCP server, with the official C# SDK's <see cref="McpClient"/> over
+/// Streamable HTTP. Connects on first use, resumes a stored session (no second initialize), and when the upstream
+/// has forgotten the session (404) starts a new one and repeats the request once, so callers never see it.
+/// </summary>
+internal sealed partial class McpUpstream(
+    Uri endpoint,
+    IReadOnlyDictionary<string, string> headers,
+    HttpClient http,
+    UpstreamSession? stored,
+    Func<UpstreamSession?, Task> saveAsync,
+    Action toolsChanged,
+    TimeSpan toolsTtl,
+    TimeProvider time,
+    ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly ILogger _logger = loggers.CreateLogger<McpUpstream>();
+
+    // Only scheme, host and path in logs: query strings often carry keys.
+    private readonly string _endpointName = endpoint.GetLeftPart(UriPartial.Path);
+    private McpClient? _client;
+    private UpstreamSession? _session = stored;
+    private IReadOnlyList<McpUpstreamTool>? _tools;
+    private DateTimeOffset _toolsExpireAt;
+
+    public async Task<IReadOnlyList<McpUpstreamTool>> ListToolsAsync(CancellationToken cancellationToken)
+    {
+        if (_tools is { } cached && time.GetUtcNow() < _toolsExpireAt)
+        {
+            return cached;
+        }
+
+        var tools = await WithSessionAsync(async client =>
+        {
+            var listed = new List<McpUpstreamTool>();
+            string? cursor = null;
+            do
+            {
+                var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+                foreach (var tool in page.Tools)
+                {
+                    listed.Add(new McpUpstreamTool(tool.Name, JsonSerializer.Serialize(tool, McpJsonUtilities.DefaultOptions)));
+                }
+
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null && listed.Count < 10_000);
+            return listed;
+        }, cancellationToken);
+        _tools = tools;
+        _toolsExpireAt = time.GetUtcNow() + toolsTtl;
+        return tools;
+    }
+
+    public async IAsyncEnumerable<McpUpstreamMessage> CallToolAsync(
+        string tool, string argumentsJson, string? progressTokenJson, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(argumentsJson)?
+            .ToDictionary(pair => pair.Key, pair => (object?)pair.Value) ?? [];
+        var messages = Channel.CreateUnbounded<McpUpstreamMessage>(new UnboundedChannelOptions { SingleReader = true });
+        var progress = progressTokenJson is null ? null : new ChannelProgress(messages.Writer, progressTokenJson);
+        var call = Task.Run(async () =>
+        {
+            try
+            {
+                var result = await WithSessionAsync(
+                    client => client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).AsTask(),
+                    cancellationToken);
+                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions)));
+            }
+            catch (McpProtocolException ex)
+            {
+                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Error, ErrorJson((int)ex.ErrorCode, ex.Message)));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // The upstream failed the call (unreachable, broken answer): a tool failure the model can see.
+                LogCallFailed(_logger, ex, _endpointName, tool);
+                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, FailureResultJson($"The MCP server behind this tool failed: {ex.Message}")));
+            }
+            finally
+            {
+                messages.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        await foreach (var message in messages.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return message;
+        }
+
+        await call;
+    }
+
+    /// <summary>Forgets the session and the cached tools (after a re-registration or on the upstream's say-so).</summary>
+    public async Task ResetAsync()
+    {
+        await _connecting.WaitAsync();
+        try
+        {
+            await DropClientAsync();
+            _session = null;
+            _tools = null;
+            await saveAsync(null);
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is { } client)
+        {
+            _client = null;
+            await client.DisposeAsync();
+        }
+
+        _connecting.Dispose();
+    }
+
+    private async Task<T> WithSessionAsync<T>(Func<McpClient, Task<T>> request, CancellationToken cancellationToken)
+    {
+        var client = await ClientAsync(cancellationToken);
+        try
+        {
+            return await request(client);
+        }
+        catch (Exception ex) when (IsSessionGone(ex))
+        {
+            LogSessionExpired(_logger, _endpointName);
+            client = await ReconnectAsync(client, cancellationToken);
+            return await request(client);
+        }
+    }
+
+    private async Task<McpClient> ClientAsync(CancellationToken cancellationToken)
+    {
+        if (_client is { Completion.IsCompleted: false } ready)
+        {
+            return ready;
+        }
+
+        await _connecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (_client is { Completion.IsCompleted: false } raced)
+            {
+                return raced;
+            }
+
+            await DropClientAsync();
+            _client = await ConnectAsync(cancellationToken);
+            return _client;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private async Task<McpClient> ReconnectAsync(McpClient failed, CancellationToken cancellationToken)
+    {
+        await _connecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (!ReferenceEquals(_client, failed) && _client is { Completion.IsCompleted: false } replaced)
+            {
+                return replaced;
+            }
+
+            await DropClientAsync();
+            _session = null;
+            _client = await ConnectAsync(cancellationToken);
+            return _client;
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private async Task<McpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var options = new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = "sse-virtualization-layer", Version = "1.0" },
+            Handlers = new McpClientHandlers
+            {
+                NotificationHandlers =
+                [
+                    new(NotificationMethods.ToolListChangedNotification, (_, _) =>
+                    {
+                        _tools = null;
+                        toolsChanged();
+                        return ValueTask.CompletedTask;
+                    }),
+                ],
+            },
+        };
+        if (_session is { } session)
+        {
+            try
+            {
+                var resumed = await McpClient.ResumeSessionAsync(
+                    Transport(session.SessionId),
+                    new ResumeClientSessionOptions
+                    {
+                        ServerCapabilities = JsonSerializer.Deserialize<ServerCapabilities>(session.CapabilitiesJson, McpJsonUtilities.DefaultOptions) ?? new(),
+                        ServerInfo = new Implementation { Name = session.ServerName, Version = session.ServerVersion },
+                        ServerInstructions = session.Instructions,
+                        NegotiatedProtocolVersion = session.ProtocolVersion,
+                    },
+                    options,
+                    loggers,
+                    cancellationToken);
+                LogResumed(_logger, _endpointName, session.SessionId);
+                return resumed;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogResumeFailed(_logger, ex, _endpointName);
+            }
+        }
+
+        var client = await McpClient.CreateAsync(Transport(knownSessionId: null), options, loggers, cancellationToken);
+        _session = new UpstreamSession(
+            client.SessionId ?? string.Empty,
+            client.NegotiatedProtocolVersion ?? string.Empty,
+            client.ServerInfo?.Name ?? string.Empty,
+            client.ServerInfo?.Version ?? string.Empty,
+            JsonSerializer.Serialize(client.ServerCapabilities, McpJsonUtilities.DefaultOptions),
+            client.ServerInstructions);
+        LogInitialized(_logger, _endpointName, _session.SessionId);
+        await saveAsync(string.IsNullOrEmpty(_session.SessionId) ? null : _session);
+        return client;
+    }
+
+    private HttpClientTransport Transport(string? knownSessionId) => new(
+        new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = headers.ToDictionary(StringComparer.OrdinalIgnoreCase),
+            KnownSessionId = knownSessionId,
+        },
+        http,
+        loggers,
+        ownsHttpClient: false);
+
+    private async Task DropClientAsync()
+    {
+        if (_client is { } client)
+        {
+            _client = null;
+            try
+            {
+                await client.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogDisposeFailed(_logger, ex, _endpointName);
+            }
+        }
+    }
+
+    private static bool IsSessionGone(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: HttpStatusCode.NotFound } => true,
+        McpException { InnerException: { } inner } => IsSessionGone(inner),
+        McpException mcp => mcp.Message.Contains("404", StringComparison.Ordinal) || mcp.Message.Contains("session", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private static string ErrorJson(int code, string message) =>
+        JsonSerializer.Serialize(new Dictionary<string, object> { ["code"] = code, ["message"] = message });
+
+    internal static string FailureResultJson(string message) => JsonSerializer.Serialize(
+        new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = message }] },
+        McpJsonUtilities.DefaultOptions);
+
+    /// <summary>Turns the upstream's progress into notifications addressed to the downstream client's token.</summary>
+    private sealed class ChannelProgress(ChannelWriter<McpUpstreamMessage> writer, string progressTokenJson) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteString("jsonrpc", "2.0");
+                json.WriteString("method", NotificationMethods.ProgressNotification);
+                json.WriteStartObject("params");
+                json.WritePropertyName("progressToken");
+                json.WriteRawValue(progressTokenJson);
+                json.WriteNumber("progress", value.Progress);
+                if (value.Total is { } total)
+                {
+                    json.WriteNumber("total", total);
+                }
+
+                if (value.Message is { } message)
+                {
+                    json.WriteString("message", message);
+                }
+
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Notification, System.Text.Encoding.UTF8.GetString(buffer.ToArray())));
+        }
+    }
+
+    [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Initialized an MCP session with {Endpoint}: {SessionId}")]
+    private static partial void LogInitialized(ILogger logger, string endpoint, string sessionId);
+
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Resumed the MCP session {SessionId} with {Endpoint}")]
+    private static partial void LogResumed(ILogger logger, string endpoint, string sessionId);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Could not resume the stored MCP session with {Endpoint}; starting a new one")]
+    private static partial void LogResumeFailed(ILogger logger, Exception exception, string endpoint);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "The MCP server {Endpoint} no longer knows our session; starting a new one and repeating the request")]
+    private static partial void LogSessionExpired(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Calling tool {Tool} of the MCP server {Endpoint} failed")]
+    private static partial void LogCallFailed(ILogger logger, Exception exception, string endpoint, string tool);
+
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Closing the client of the MCP server {Endpoint} failed")]
+    private static partial void LogDisposeFailed(ILogger logger, Exception exception, string endpoint);
+}
