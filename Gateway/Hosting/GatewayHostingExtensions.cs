@@ -10,6 +10,7 @@ using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Http;
 using SseVirtualization.Gateway.Invocation;
+using SseVirtualization.Gateway.Mcp;
 using SseVirtualization.Gateway.Observability;
 using SseVirtualization.Gateway.Security;
 
@@ -51,6 +52,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton<Draining>();
 
         services.AddGatewaySecurity();
+        services.AddMcpEndpoints();
         services.AddGatewayHealthChecks();
         services.AddOpenApi(); // /openapi/v1.json
         services.AddProblemDetails();
@@ -87,6 +89,7 @@ public static class GatewayHostingExtensions
         browser.MapSse();
         browser.MapInvoke();
         browser.MapStreamQuery();
+        app.MapMcp();
         var admin = browser.MapGroup("/admin")
             .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<CallerAccess>().ForAdmin(context.HttpContext) is { } refused
                 ? ValueTask.FromResult<object?>(refused)

@@ -15,6 +15,7 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
     public const string ScopeClaim = "scope";
     public const string StreamScope = "stream";
     public const string InvokeScopePrefix = "invoke:";
+    public const string McpScope = "mcp";
 
     /// <summary>Null when the caller may use <c>/admin</c>, else the 401/403 to answer.</summary>
     public IResult? ForAdmin(HttpContext context)
@@ -88,6 +89,49 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
 
         return null;
     }
+
+    /// <summary>
+    /// Null when the caller may use the MCP endpoints: any API key, or a bearer token with scope <c>mcp</c> (or any
+    /// <c>invoke:</c> scope). A 401 points at the protected-resource metadata (RFC 9728) so OAuth clients find
+    /// the authorization server.
+    /// </summary>
+    public IResult? ForMcp(HttpContext context)
+    {
+        var user = context.User;
+        if (RoleOf(user) is not null)
+        {
+            return null;
+        }
+
+        if (IsBearer(user))
+        {
+            return Scopes(user).Any(s => s == McpScope || s.StartsWith(InvokeScopePrefix, StringComparison.Ordinal))
+                ? null
+                : Forbidden("The token's scope does not include 'mcp'.");
+        }
+
+        var refused = Anonymous(context, "an API key or an OAuth bearer token with scope 'mcp'");
+        if (refused is { StatusCode: StatusCodes.Status401Unauthorized })
+        {
+            var request = context.Request;
+            context.Response.Headers.WWWAuthenticate =
+                $"Bearer resource_metadata=\"{request.Scheme}://{request.Host}{request.PathBase}/.well-known/oauth-protected-resource/mcp\", scope=\"{McpScope}\"";
+        }
+
+        return refused;
+    }
+
+    /// <summary>Whether the caller may call the tools of <paramref name="source"/> (a function or MCP server registration).</summary>
+    public static bool MayCallTool(ClaimsPrincipal user, string source) =>
+        RoleOf(user) is not null
+        || !IsBearer(user)
+        || Scopes(user).Any(s => s == McpScope || s == InvokeScopePrefix + "*" || s == InvokeScopePrefix + source);
+
+    /// <summary>Who the caller is, for binding an MCP session to them: the API key's name, the token's subject, or empty.</summary>
+    public static string OwnerOf(ClaimsPrincipal user) =>
+        RoleOf(user) is not null ? "key:" + user.Identity!.Name
+        : IsBearer(user) ? "sub:" + user.FindFirstValue("sub")
+        : string.Empty;
 
     private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Anonymous(HttpContext context, string needed)
     {

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Gateway.Security;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>Registers and maps the MCP endpoints (both transports and the protected-resource metadata).</summary>
+internal static class McpHostingExtensions
+{
+    public const string CorsPolicy = "mcp";
+
+    private static readonly string[] BearerMethods = ["header"];
+
+    public static IServiceCollection AddMcpEndpoints(this IServiceCollection services)
+    {
+        services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName);
+        services.AddSingleton<McpRequestGuard>();
+        services.AddSingleton<McpToolCatalog>();
+        services.AddSingleton<McpDispatcher>();
+        services.AddSingleton<McpOpenStreams>();
+        services.AddHostedService<McpCatalogListener>();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<McpRequestGuard>((cors, guard) => cors.AddPolicy(CorsPolicy, policy => policy
+                // Browser MCP clients (the Inspector) may call from the origins the guard accepts, and must read the session id.
+                .SetIsOriginAllowed(origin => guard.OriginAllowed(origin))
+                .AllowAnyHeader()
+                .AllowAnyMethod()
+                .WithExposedHeaders("Mcp-Session-Id", "WWW-Authenticate")));
+        return services;
+    }
+
+    public static void MapMcp(this IEndpointRouteBuilder routes)
+    {
+        var mcp = routes.MapGroup(string.Empty).RequireCors(CorsPolicy);
+        mcp.MapMcpStreamable();
+        mcp.MapMcpLegacy();
+        routes.MapGet("/.well-known/oauth-protected-resource/mcp", ProtectedResourceMetadata);
+        routes.MapGet("/.well-known/oauth-protected-resource", ProtectedResourceMetadata);
+    }
+
+    /// <summary>RFC 9728: where MCP clients learn which authorization server issues tokens for <c>/mcp</c>.</summary>
+    private static IResult ProtectedResourceMetadata(HttpContext context, IOptionsMonitor<SecurityOptions> security)
+    {
+        var request = context.Request;
+        var tokens = security.CurrentValue.Tokens;
+        var servers = new List<string>();
+        if (!string.IsNullOrEmpty(tokens.Authority))
+        {
+            servers.Add(tokens.Authority);
+        }
+        else if (!string.IsNullOrEmpty(tokens.Issuer))
+        {
+            servers.Add(tokens.Issuer);
+        }
+
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["resource"] = $"{request.Scheme}://{request.Host}{request.PathBase}/mcp",
+            ["authorization_servers"] = servers,
+            ["bearer_methods_supported"] = BearerMethods,
+            ["scopes_supported"] = new[] { CallerAccess.McpScope, CallerAccess.InvokeScopePrefix + "*" },
+            ["resource_name"] = "SSE Virtualization Layer MCP endpoint",
+        });
+    }
+}

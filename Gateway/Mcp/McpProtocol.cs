@@ -1,0 +1,104 @@
+using System.Text;
+using System.Text.Json;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>Protocol versions, header names and the JSON-RPC messages the MCP endpoints write.</summary>
+internal static class McpProtocol
+{
+    public const string Latest = "2025-11-25";
+
+    /// <summary>The version assumed when a request carries no MCP-Protocol-Version header (as the spec says).</summary>
+    public const string Fallback = "2025-03-26";
+
+    public const string LegacySse = "2024-11-05";
+
+    public static readonly string[] Supported = [Latest, "2025-06-18", Fallback, LegacySse];
+
+    public const string SessionHeader = "Mcp-Session-Id";
+    public const string VersionHeader = "MCP-Protocol-Version";
+
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+
+    /// <summary>The code MCP servers use for transport-level refusals (no session, bad headers).</summary>
+    public const int ServerError = -32000;
+
+    public static bool IsSupported(string version) => Array.IndexOf(Supported, version) >= 0;
+
+    /// <summary>The version to answer an initialize with: the client's when supported, else the latest.</summary>
+    public static string Negotiate(string? requested) =>
+        requested is not null && IsSupported(requested) ? requested : Latest;
+
+    public static string Result(string? idJson, string resultJson) => Write(writer =>
+    {
+        WriteId(writer, idJson);
+        writer.WritePropertyName("result");
+        writer.WriteRawValue(resultJson, skipInputValidation: true);
+    });
+
+    public static string Error(string? idJson, int code, string message) => Write(writer =>
+    {
+        WriteId(writer, idJson);
+        writer.WriteStartObject("error");
+        writer.WriteNumber("code", code);
+        writer.WriteString("message", message);
+        writer.WriteEndObject();
+    });
+
+    /// <summary>An error whose <c>error</c> object came whole from elsewhere (an upstream MCP server).</summary>
+    public static string RawError(string? idJson, string errorJson) => Write(writer =>
+    {
+        WriteId(writer, idJson);
+        writer.WritePropertyName("error");
+        writer.WriteRawValue(errorJson, skipInputValidation: true);
+    });
+
+    public static string Notification(string method, string? paramsJson = null) => Write(writer =>
+    {
+        writer.WriteString("method", method);
+        if (paramsJson is not null)
+        {
+            writer.WritePropertyName("params");
+            writer.WriteRawValue(paramsJson, skipInputValidation: true);
+        }
+    });
+
+    /// <summary>Whether a stored message is a response (the last message of a POST's stream).</summary>
+    public static bool IsResponse(string messageJson)
+    {
+        using var document = JsonDocument.Parse(messageJson);
+        var root = document.RootElement;
+        return root.TryGetProperty("id", out _) && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _));
+    }
+
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteId(Utf8JsonWriter writer, string? idJson)
+    {
+        writer.WritePropertyName("id");
+        if (idJson is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(idJson, skipInputValidation: true);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using SseVirtualization.Gateway.Security;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>Starting sessions and finding the caller's own session from a request.</summary>
+internal static class McpSessions
+{
+    /// <summary>128 random bits, hex: not guessable, and visible ASCII as the spec requires.</summary>
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public static McpSessionInfo InfoFromInitialize(McpMessage initialize, string transport, string owner, DateTimeOffset now)
+    {
+        var parameters = initialize.Params;
+        string? name = null;
+        string? version = null;
+        if (parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("clientInfo", out var client) && client.ValueKind == JsonValueKind.Object)
+        {
+            name = client.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            version = client.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        }
+
+        var capabilities = parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("capabilities", out var c) && c.ValueKind == JsonValueKind.Object
+            ? c.GetRawText()
+            : "{}";
+        var negotiated = McpProtocol.Negotiate(initialize.StringParam("protocolVersion"));
+        return new McpSessionInfo(negotiated, transport, Truncate(name), Truncate(version), capabilities, owner, null, now);
+    }
+
+    /// <summary>The session the request names, when it exists and belongs to the caller; else null (a 404: others' sessions are not revealed).</summary>
+    public static async Task<McpSessionInfo?> FindAsync(IGrainFactory grains, string sessionId, HttpContext context)
+    {
+        if (sessionId.Length is 0 or > 128 || sessionId.Any(ch => ch is < '!' or > '~'))
+        {
+            return null;
+        }
+
+        var info = await grains.GetGrain<IMcpSessionGrain>(sessionId).GetAsync();
+        return info is not null && string.Equals(info.Owner, CallerAccess.OwnerOf(context.User), StringComparison.Ordinal) ? info : null;
+    }
+
+    private static string Truncate(string? value) => value is null ? string.Empty : value.Length <= 200 ? value : value[..200];
+}

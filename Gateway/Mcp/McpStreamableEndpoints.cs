@@ -1,0 +1,290 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SseVirtualization.Gateway.Hosting;
+using SseVirtualization.Gateway.Http;
+using SseVirtualization.Gateway.Security;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>
+/// The Streamable HTTP transport at <c>/mcp</c> (MCP 2025-11-25, also 2025-06-18 and 2025-03-26): POST a message,
+/// GET the standalone stream or resume one with Last-Event-ID, DELETE the session. The session lives in its
+/// grain, so every request may land on any silo.
+/// </summary>
+internal static partial class McpStreamableEndpoints
+{
+    public static void MapMcpStreamable(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/mcp", PostAsync).RequireRateLimiting(AbuseLimits.InvokePolicy);
+        routes.MapGet("/mcp", GetAsync).RequireRateLimiting(AbuseLimits.ConnectPolicy);
+        routes.MapDelete("/mcp", DeleteAsync);
+    }
+
+    private static async Task<IResult> PostAsync(
+        HttpContext context,
+        IGrainFactory grains,
+        McpDispatcher dispatcher,
+        McpRequestGuard guard,
+        CallerAccess access,
+        IOptionsMonitor<McpOptions> mcpOptions,
+        IOptions<GatewayOptions> gatewayOptions,
+        TimeProvider time,
+        ILogger<McpDispatcher> logger)
+    {
+        if (Refusal(context, guard, access) is { } refused)
+        {
+            return refused;
+        }
+
+        var accept = context.Request.Headers.Accept.ToString();
+        if (accept.Length > 0 && !Accepts(accept, "application/json") && !Accepts(accept, "text/event-stream"))
+        {
+            return TransportError(StatusCodes.Status406NotAcceptable, "Not Acceptable: the client must accept application/json and text/event-stream.");
+        }
+
+        if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return TransportError(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type: the body must be application/json.");
+        }
+
+        var (document, problem) = await JsonBody.ReadObjectAsync(context, gatewayOptions.Value.MaxRequestBodyBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var (message, invalid) = McpMessage.Read(document!.RootElement);
+            if (message is null)
+            {
+                return Results.Content(McpProtocol.Error(null, McpProtocol.InvalidRequest, invalid!), "application/json", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var options = mcpOptions.CurrentValue;
+            if (message.Method == "initialize")
+            {
+                return await InitializeAsync(context, grains, message, options, time);
+            }
+
+            var sessionId = context.Request.Headers[McpProtocol.SessionHeader].ToString();
+            if (sessionId.Length == 0)
+            {
+                return TransportError(StatusCodes.Status400BadRequest, "Bad Request: the Mcp-Session-Id header is required (initialize first).");
+            }
+
+            if (VersionRefusal(context) is { } badVersion)
+            {
+                return badVersion;
+            }
+
+            if (await McpSessions.FindAsync(grains, sessionId, context) is null)
+            {
+                return TransportError(StatusCodes.Status404NotFound, "Session not found: it has ended or expired; initialize a new one.");
+            }
+
+            if (!message.IsRequest)
+            {
+                return Results.Accepted(); // notifications and responses: nothing to answer
+            }
+
+            if (McpDispatcher.IsLong(message) && Accepts(accept, "text/event-stream"))
+            {
+                await StreamAnswerAsync(context, grains, dispatcher, sessionId, message, options, logger);
+                return Results.Empty;
+            }
+
+            var answer = await AnswerSafelyAsync(dispatcher, sessionId, message, context, _ => Task.CompletedTask, logger);
+            context.Response.Headers[McpProtocol.SessionHeader] = sessionId;
+            return Results.Content(answer, "application/json");
+        }
+    }
+
+    private static async Task<IResult> InitializeAsync(HttpContext context, IGrainFactory grains, McpMessage message, McpOptions options, TimeProvider time)
+    {
+        if (!message.IsRequest)
+        {
+            return TransportError(StatusCodes.Status400BadRequest, "initialize must be a request (with an id).");
+        }
+
+        var info = McpSessions.InfoFromInitialize(message, McpSessionInfo.StreamableHttp, CallerAccess.OwnerOf(context.User), time.GetUtcNow());
+        var sessionId = McpSessions.NewId();
+        if (!await grains.GetGrain<IMcpSessionGrain>(sessionId).StartAsync(info))
+        {
+            return TransportError(StatusCodes.Status500InternalServerError, "Could not start a session; try again.");
+        }
+
+        context.Response.Headers[McpProtocol.SessionHeader] = sessionId;
+        return Results.Content(McpProtocol.Result(message.IdJson, McpDispatcher.InitializeResult(info.ProtocolVersion, options)), "application/json");
+    }
+
+    /// <summary>
+    /// Answers a long request on an SSE stream: a priming event first, then notifications and the response, each
+    /// stored in the session before it is written, so a client that lost the stream (or that the stream was
+    /// closed on after <see cref="McpOptions.PollAfter"/>) resumes with GET and Last-Event-ID on any silo. The
+    /// call itself is not tied to this connection.
+    /// </summary>
+    private static async Task StreamAnswerAsync(
+        HttpContext context, IGrainFactory grains, McpDispatcher dispatcher, string sessionId, McpMessage request, McpOptions options, ILogger logger)
+    {
+        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var stream = await session.OpenStreamAsync();
+        var writer = await McpSseWriter.StartAsync(context, sessionId);
+        var aborted = context.RequestAborted;
+        await writer.PrimeAsync(McpEventId.Format(stream, 0), options.ReconnectDelay, aborted);
+        var caller = context.User;
+        var work = Task.Run(async () =>
+        {
+            var answer = await AnswerSafelyAsync(dispatcher, sessionId, request, context: null, async notification =>
+            {
+                var id = await session.AppendAsync(stream, notification);
+                await writer.TryMessageAsync(id, notification);
+            }, logger, caller);
+            var answerId = await session.AppendAsync(stream, answer);
+            await writer.TryMessageAsync(answerId, answer);
+        }, CancellationToken.None);
+
+        var pollAfter = options.PollAfter is { } after ? Task.Delay(after, aborted) : Task.Delay(Timeout.Infinite, aborted);
+        try
+        {
+            await Task.WhenAny(work, pollAfter);
+        }
+        finally
+        {
+            await writer.DetachAsync();
+        }
+
+        if (!work.IsCompleted)
+        {
+            // The call goes on: its messages land in the session for the client's GET with Last-Event-ID.
+            _ = work.ContinueWith(t => LogDetachedFailed(logger, t.Exception!, sessionId), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private static async Task<string> AnswerSafelyAsync(
+        McpDispatcher dispatcher, string sessionId, McpMessage request, HttpContext? context, Func<string, Task> notify, ILogger logger, System.Security.Claims.ClaimsPrincipal? caller = null)
+    {
+        try
+        {
+            return await dispatcher.AnswerAsync(sessionId, request, caller ?? context!.User, notify, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAnswerFailed(logger, ex, request.Method ?? "?", sessionId);
+            return McpProtocol.Error(request.IdJson, McpProtocol.InternalError, "The server failed to answer this request; it was logged.");
+        }
+    }
+
+    /// <summary>
+    /// The standalone stream (server notifications), or with Last-Event-ID the rest of a stream the client lost:
+    /// the stored messages after that id, then live ones; a POST's stream ends with its response.
+    /// </summary>
+    private static async Task<IResult> GetAsync(
+        HttpContext context,
+        IGrainFactory grains,
+        IClusterClient cluster,
+        McpRequestGuard guard,
+        CallerAccess access,
+        McpOpenStreams open,
+        IOptionsMonitor<McpOptions> mcpOptions,
+        IHostApplicationLifetime lifetime)
+    {
+        if (Refusal(context, guard, access) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!Accepts(context.Request.Headers.Accept.ToString(), "text/event-stream"))
+        {
+            return TransportError(StatusCodes.Status406NotAcceptable, "Not Acceptable: GET /mcp serves text/event-stream.");
+        }
+
+        var sessionId = context.Request.Headers[McpProtocol.SessionHeader].ToString();
+        if (sessionId.Length == 0)
+        {
+            return TransportError(StatusCodes.Status400BadRequest, "Bad Request: the Mcp-Session-Id header is required.");
+        }
+
+        if (VersionRefusal(context) is { } badVersion)
+        {
+            return badVersion;
+        }
+
+        if (await McpSessions.FindAsync(grains, sessionId, context) is null)
+        {
+            return TransportError(StatusCodes.Status404NotFound, "Session not found: it has ended or expired; initialize a new one.");
+        }
+
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        var stream = McpEventId.StandaloneStream;
+        var after = long.MaxValue;
+        if (lastEventId.Length > 0)
+        {
+            if (!McpEventId.TryParse(lastEventId, out stream, out after))
+            {
+                return TransportError(StatusCodes.Status400BadRequest, "Bad Request: Last-Event-ID is not an event id of this server.");
+            }
+        }
+
+        await McpStreamRelay.RunAsync(context, cluster, grains, open, sessionId, stream, after, mcpOptions.CurrentValue, lifetime.ApplicationStopping);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, IGrainFactory grains, McpRequestGuard guard, CallerAccess access)
+    {
+        if (Refusal(context, guard, access) is { } refused)
+        {
+            return refused;
+        }
+
+        var sessionId = context.Request.Headers[McpProtocol.SessionHeader].ToString();
+        if (sessionId.Length == 0)
+        {
+            return TransportError(StatusCodes.Status400BadRequest, "Bad Request: the Mcp-Session-Id header is required.");
+        }
+
+        if (await McpSessions.FindAsync(grains, sessionId, context) is null)
+        {
+            return TransportError(StatusCodes.Status404NotFound, "Session not found.");
+        }
+
+        await grains.GetGrain<IMcpSessionGrain>(sessionId).EndAsync();
+        return Results.Ok();
+    }
+
+    /// <summary>The guard's and the caller checks' refusal, or null. Shared by both transports.</summary>
+    internal static IResult? Refusal(HttpContext context, McpRequestGuard guard, CallerAccess access)
+    {
+        if (guard.Refusal(context.Request) is { } rebinding)
+        {
+            return TransportError(StatusCodes.Status403Forbidden, $"Forbidden: {rebinding}");
+        }
+
+        return access.ForMcp(context);
+    }
+
+    private static IResult? VersionRefusal(HttpContext context)
+    {
+        var version = context.Request.Headers[McpProtocol.VersionHeader].ToString();
+        return version.Length > 0 && !McpProtocol.IsSupported(version)
+            ? TransportError(StatusCodes.Status400BadRequest, $"Bad Request: unsupported MCP-Protocol-Version '{version}'; supported: {string.Join(", ", McpProtocol.Supported)}.")
+            : null;
+    }
+
+    internal static IResult TransportError(int status, string message) =>
+        Results.Content(McpProtocol.Error(null, McpProtocol.ServerError, message), "application/json", statusCode: status);
+
+    internal static bool Accepts(string accept, string mediaType) =>
+        accept.Contains(mediaType, StringComparison.OrdinalIgnoreCase) || accept.Contains("*/*", StringComparison.Ordinal);
+
+    [LoggerMessage(EventId = 5320, Level = LogLevel.Error, Message = "Answering {Method} for MCP session {SessionId} failed")]
+    private static partial void LogAnswerFailed(ILogger logger, Exception exception, string method, string sessionId);
+
+    [LoggerMessage(EventId = 5321, Level = LogLevel.Error, Message = "A tool call of MCP session {SessionId} failed after its stream was closed")]
+    private static partial void LogDetachedFailed(ILogger logger, Exception exception, string sessionId);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using SseVirtualization.Functions;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>One tool as MCP clients see it, and where calls of it go.</summary>
+/// <param name="Name">The name clients use.</param>
+/// <param name="Source">The function or MCP server registration behind it.</param>
+/// <param name="UpstreamName">For a remote MCP server's tool, its name there; null for a function.</param>
+/// <param name="ToolJson">The whole tool description, with <see cref="Name"/>.</param>
+internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson);
+
+/// <summary>
+/// The tools of the cluster: every function that declares an input schema, and every tool of every registered
+/// remote MCP server. Names stay as they are unless two sources offer the same one: then a function keeps it and
+/// each clashing server tool becomes <c>{registration}.{tool}</c> (docs/mcp.md, tool names).
+/// </summary>
+internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpToolCatalog> logger)
+{
+    public async Task<IReadOnlyList<McpTool>> ListAsync()
+    {
+        var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
+        var registrations = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
+        var tools = new List<McpTool>();
+        var servers = new List<string>();
+        foreach (var registration in registrations)
+        {
+            if (registration is not { IsActive: true, Definition: var definition })
+            {
+                continue;
+            }
+
+            if (definition.IsMcpServer)
+            {
+                servers.Add(definition.Name);
+            }
+            else if (definition.InputSchemaJson is not null)
+            {
+                tools.Add(new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition)));
+            }
+        }
+
+        var upstreamTools = await Task.WhenAll(servers.Select(UpstreamToolsAsync));
+        var taken = new HashSet<string>(tools.Select(t => t.Name), StringComparer.Ordinal);
+        var offered = upstreamTools.SelectMany(list => list).GroupBy(t => t.Tool.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var (server, tool) in upstreamTools.SelectMany(list => list))
+        {
+            var clashes = taken.Contains(tool.Name) || offered[tool.Name] > 1;
+            var name = clashes ? $"{server}.{tool.Name}" : tool.Name;
+            if (!taken.Add(name))
+            {
+                continue; // a registration name with a dot can still collide; the first one keeps it
+            }
+
+            var description = JsonNode.Parse(tool.ToolJson)!.AsObject();
+            description["name"] = name;
+            tools.Add(new McpTool(name, server, tool.Name, description.ToJsonString()));
+        }
+
+        return tools;
+    }
+
+    /// <summary>The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server.</summary>
+    public async Task<McpTool?> FindAsync(string name)
+    {
+        if (Http.Names.IsValidFunctionName(name)
+            && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
+        {
+            return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition));
+        }
+
+        return (await ListAsync()).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+    }
+
+    private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool)>> UpstreamToolsAsync(string server)
+    {
+        try
+        {
+            var tools = await grains.GetGrain<IMcpServerGrain>(server).ListToolsAsync();
+            return tools.Select(t => (server, t)).ToList();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // One unreachable server must not hide every other tool.
+            LogServerUnavailable(logger, ex, server);
+            return [];
+        }
+    }
+
+    private static string FunctionToolJson(FunctionDefinition definition)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", definition.Name);
+            if (definition.Description.Length > 0)
+            {
+                writer.WriteString("description", definition.Description);
+            }
+
+            writer.WritePropertyName("inputSchema");
+            writer.WriteRawValue(definition.InputSchemaJson!, skipInputValidation: true);
+            if (definition.OutputSchemaJson is not null)
+            {
+                writer.WritePropertyName("outputSchema");
+                writer.WriteRawValue(definition.OutputSchemaJson, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    [LoggerMessage(EventId = 5300, Level = LogLevel.Warning, Message = "The MCP server {Server} did not list its tools; they are left out of tools/list")]
+    private static partial void LogServerUnavailable(ILogger logger, Exception exception, string server);
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using SseVirtualization.Functions;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>
+/// A function's answer as an MCP <c>CallToolResult</c>: its body as text (and as <c>structuredContent</c> when it
+/// is a JSON object), or <c>isError: true</c> with what went wrong, so the model sees the failure.
+/// </summary>
+internal static class ToolResults
+{
+    public static string FromInvocation(InvocationResult result)
+    {
+        if (!result.Success)
+        {
+            var detail = result.Error ?? $"the function answered {result.StatusCode}";
+            return Failure(result.DataJson is { Length: > 0 } body ? $"{detail}: {body}" : detail);
+        }
+
+        var data = result.DataJson ?? "null";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("content");
+            writer.WriteStartObject();
+            writer.WriteString("type", "text");
+            writer.WriteString("text", data);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            if (data.TrimStart().StartsWith('{'))
+            {
+                writer.WritePropertyName("structuredContent");
+                writer.WriteRawValue(data, skipInputValidation: true);
+            }
+
+            writer.WriteBoolean("isError", false);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    public static string Failure(string message) => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["content"] = new[] { new Dictionary<string, string> { ["type"] = "text", ["text"] = message } },
+        ["isError"] = true,
+    });
+}
