@@ -13,6 +13,12 @@ public interface IMcpSessionGrain : IGrainWithStringKey
     /// <summary>Starts the session. Returns <c>false</c> when the id is already in use.</summary>
     Task<bool> StartAsync(McpSessionInfo info);
 
+    /// <summary>
+    /// Records the handshake of a legacy (HTTP+SSE) session, which exists from its GET on and is initialized later
+    /// through a POST. Returns <c>false</c> when there is no such session.
+    /// </summary>
+    Task<bool> CompleteHandshakeAsync(McpSessionInfo info);
+
     /// <summary>The session, or null when it never existed, has ended or has expired.</summary>
     [AlwaysInterleave]
     Task<McpSessionInfo?> GetAsync();

@@ -32,6 +32,20 @@ internal sealed class McpSessionGrain(
         return true;
     }
 
+    public async Task<bool> CompleteHandshakeAsync(McpSessionInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (State.Info is null)
+        {
+            return false;
+        }
+
+        State.Info = info with { Owner = State.Info.Owner, StartedAt = State.Info.StartedAt };
+        State.LastSeenAt = time.GetUtcNow();
+        await WriteAsync();
+        return true;
+    }
+
     public async Task<McpSessionInfo?> GetAsync()
     {
         if (State.Info is null)
