@@ -18,6 +18,10 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
 fi
 
+# The MCP tests drive real Node.js clients and servers (official TypeScript SDK, server-everything, the
+# conformance suite), pinned in tests/McpClients/package-lock.json.
+npm ci --prefix tests/McpClients --no-audit --no-fund --loglevel=error >/dev/null
+
 configuration="${CONFIGURATION:-Release}"
 results=".artifacts/test-results"
 rm -rf "$results"

@@ -26,7 +26,7 @@ internal sealed partial class SecurityAnnouncer(IOptions<SecurityOptions> option
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 2600, Level = LogLevel.Warning,
-        Message = "No API key is configured (Security:ApiKeys): /admin, /invoke and /mcp/stream answer only on loopback")]
+        Message = "No API key is configured (Security:ApiKeys): /admin, /invoke, /mcp and /mcp/stream answer only on loopback")]
     private static partial void LogNoApiKeys(ILogger logger);
 
     [LoggerMessage(EventId = 2601, Level = LogLevel.Warning,

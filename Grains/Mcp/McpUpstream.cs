@@ -32,6 +32,7 @@ internal sealed partial class McpUpstream(
     // Only scheme, host and path in logs: query strings often carry keys.
     private readonly string _endpointName = endpoint.GetLeftPart(UriPartial.Path);
     private McpClient? _client;
+    private McpClient? _listedOn;
     private UpstreamSession? _session = stored;
     private IReadOnlyList<McpUpstreamTool>? _tools;
     private DateTimeOffset _toolsExpireAt;
@@ -43,23 +44,7 @@ internal sealed partial class McpUpstream(
             return cached;
         }
 
-        var tools = await WithSessionAsync(async client =>
-        {
-            var listed = new List<McpUpstreamTool>();
-            string? cursor = null;
-            do
-            {
-                var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
-                foreach (var tool in page.Tools)
-                {
-                    listed.Add(new McpUpstreamTool(tool.Name, JsonSerializer.Serialize(tool, McpJsonUtilities.DefaultOptions)));
-                }
-
-                cursor = page.NextCursor;
-            }
-            while (cursor is not null && listed.Count < 10_000);
-            return listed;
-        }, cancellationToken);
+        var tools = await WithSessionAsync(client => ListFromAsync(client, cancellationToken), cancellationToken);
         _tools = tools;
         _toolsExpireAt = time.GetUtcNow() + toolsTtl;
         return tools;
@@ -72,12 +57,18 @@ internal sealed partial class McpUpstream(
             .ToDictionary(pair => pair.Key, pair => (object?)pair.Value) ?? [];
         var messages = Channel.CreateUnbounded<McpUpstreamMessage>(new UnboundedChannelOptions { SingleReader = true });
         var progress = progressTokenJson is null ? null : new ChannelProgress(messages.Writer, progressTokenJson);
-        var call = Task.Run(async () =>
+        // Started on the caller's (the grain's) scheduler, not the thread pool: reconnecting writes grain state.
+        var call = CallAsync();
+        async Task CallAsync()
         {
             try
             {
                 var result = await WithSessionAsync(
-                    client => client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).AsTask(),
+                    async client =>
+                    {
+                        await EnsureToolsKnownAsync(client, cancellationToken);
+                        return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+                    },
                     cancellationToken);
                 messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, JsonSerializer.Serialize(result, McpJsonUtilities.DefaultOptions)));
             }
@@ -95,7 +86,7 @@ internal sealed partial class McpUpstream(
             {
                 messages.Writer.TryComplete();
             }
-        }, CancellationToken.None);
+        }
 
         await foreach (var message in messages.Reader.ReadAllAsync(cancellationToken))
         {
@@ -103,6 +94,25 @@ internal sealed partial class McpUpstream(
         }
 
         await call;
+    }
+
+    /// <summary>Lists every page; the SDK client also remembers the tools, which it uses when calling them.</summary>
+    private async Task<List<McpUpstreamTool>> ListFromAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        var tools = await client.ListToolsAsync(cancellationToken: cancellationToken);
+        _listedOn = client;
+        return tools.Select(t => new McpUpstreamTool(t.Name, JsonSerializer.Serialize(t.ProtocolTool, McpJsonUtilities.DefaultOptions))).ToList();
+    }
+
+    /// <summary>A new or resumed client knows no tools yet; list them once so calls go with what the SDK knows of each.</summary>
+    private async Task EnsureToolsKnownAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        if (!ReferenceEquals(_listedOn, client))
+        {
+            var tools = await ListFromAsync(client, cancellationToken);
+            _tools = tools;
+            _toolsExpireAt = time.GetUtcNow() + toolsTtl;
+        }
     }
 
     /// <summary>Forgets the session and the cached tools (after a re-registration or on the upstream's say-so).</summary>
