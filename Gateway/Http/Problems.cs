@@ -27,9 +27,13 @@ internal static class Problems
     public static IResult Throttled(string? detail) => new RetryAfterResult(
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many invocations"), seconds: 1);
 
-    public static ProblemHttpResult FunctionNotFound(string name) =>
+    /// <param name="name">The name asked for.</param>
+    /// <param name="kindMismatch">The grain's reason when the name is registered but is not an invocable function (an MCP server).</param>
+    public static ProblemHttpResult FunctionNotFound(string name, string? kindMismatch = null) =>
         TypedResults.Problem(
-            detail: $"No function is registered under the name '{name}'.",
+            detail: kindMismatch is not null && kindMismatch.Contains("MCP server", StringComparison.Ordinal)
+                ? kindMismatch
+                : $"No function is registered under the name '{name}'.",
             statusCode: StatusCodes.Status404NotFound,
             title: "Function not found");
 }

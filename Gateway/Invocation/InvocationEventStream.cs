@@ -38,8 +38,9 @@ internal static class InvocationEventStream
         switch (items.Current.Final?.Outcome)
         {
             case InvocationOutcome.NotFound:
+                var reason = items.Current.Final.Error;
                 await items.DisposeAsync();
-                return Problems.FunctionNotFound(name);
+                return Problems.FunctionNotFound(name, reason);
             case InvocationOutcome.Throttled:
                 await items.DisposeAsync();
                 return Problems.Throttled(items.Current.Final.Error);

@@ -92,7 +92,7 @@ internal static partial class McpLegacyEndpoints
         var (document, problem) = await JsonBody.ReadObjectAsync(context, gatewayOptions.Value.MaxRequestBodyBytes);
         if (problem is not null)
         {
-            return problem;
+            return McpStreamableEndpoints.AsJsonRpc(problem);
         }
 
         McpMessage? message;

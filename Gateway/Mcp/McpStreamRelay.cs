@@ -10,6 +10,9 @@ namespace SseVirtualization.Gateway.Mcp;
 /// </summary>
 internal static class McpStreamRelay
 {
+    /// <summary>The longest function timeout (15 min) and some slack.</summary>
+    private static readonly TimeSpan PostStreamWaitLimit = TimeSpan.FromMinutes(16);
+
     /// <summary>
     /// Runs until the stream ends. <c>after</c> is the sequence the client has seen up to (<see cref="long.MaxValue"/>
     /// for a fresh standalone stream); <c>legacyEndpoint</c>, for the legacy transport, is the URL sent first as
@@ -30,6 +33,13 @@ internal static class McpStreamRelay
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var standalone = stream == McpEventId.StandaloneStream;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        if (!standalone)
+        {
+            // A POST's stream waits for its answer no longer than the longest call (an unknown stream, or a call
+            // lost with its silo, must not hold the client forever); the client may then repeat the request.
+            ending.CancelAfter(PostStreamWaitLimit);
+        }
+
         var token = ending.Token;
 
         // Subscribed before the replay is read, so nothing published meanwhile is missed (duplicates are skipped).

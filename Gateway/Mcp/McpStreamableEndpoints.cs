@@ -55,7 +55,7 @@ internal static partial class McpStreamableEndpoints
         var (document, problem) = await JsonBody.ReadObjectAsync(context, gatewayOptions.Value.MaxRequestBodyBytes);
         if (problem is not null)
         {
-            return problem;
+            return AsJsonRpc(problem);
         }
 
         using (document)
@@ -145,8 +145,17 @@ internal static partial class McpStreamableEndpoints
                 var id = await session.AppendAsync(stream, notification);
                 await writer.TryMessageAsync(id, notification);
             }, logger, caller);
-            var answerId = await session.AppendAsync(stream, answer);
-            await writer.TryMessageAsync(answerId, answer);
+            try
+            {
+                var answerId = await session.AppendAsync(stream, answer);
+                await writer.TryMessageAsync(answerId, answer);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not stored (so not resumable), but a client still on this stream gets its answer.
+                LogAnswerNotStored(logger, ex, sessionId);
+                await writer.TryMessageAsync(McpEventId.Format(stream, long.MaxValue), answer);
+            }
         }, CancellationToken.None);
 
         var pollAfter = options.PollAfter is { } after ? Task.Delay(after, aborted) : Task.Delay(Timeout.Infinite, aborted);
@@ -268,6 +277,12 @@ internal static partial class McpStreamableEndpoints
         return access.ForMcp(context);
     }
 
+    /// <summary>A malformed body is a JSON-RPC parse error (-32700) for MCP clients; a too-large one stays a 413 problem.</summary>
+    internal static IResult AsJsonRpc(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem) =>
+        problem.StatusCode == StatusCodes.Status400BadRequest
+            ? Results.Content(McpProtocol.Error(null, McpProtocol.ParseError, problem.ProblemDetails.Detail ?? "Parse error"), "application/json", statusCode: StatusCodes.Status400BadRequest)
+            : problem;
+
     private static IResult? VersionRefusal(HttpContext context)
     {
         var version = context.Request.Headers[McpProtocol.VersionHeader].ToString();
@@ -284,6 +299,9 @@ internal static partial class McpStreamableEndpoints
 
     [LoggerMessage(EventId = 5320, Level = LogLevel.Error, Message = "Answering {Method} for MCP session {SessionId} failed")]
     private static partial void LogAnswerFailed(ILogger logger, Exception exception, string method, string sessionId);
+
+    [LoggerMessage(EventId = 5322, Level = LogLevel.Error, Message = "The answer of a tool call of MCP session {SessionId} could not be stored; a resumed stream will not get it")]
+    private static partial void LogAnswerNotStored(ILogger logger, Exception exception, string sessionId);
 
     [LoggerMessage(EventId = 5321, Level = LogLevel.Error, Message = "A tool call of MCP session {SessionId} failed after its stream was closed")]
     private static partial void LogDetachedFailed(ILogger logger, Exception exception, string sessionId);

@@ -111,6 +111,12 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
         }
 
         var refused = Anonymous(context, "an API key or an OAuth bearer token with scope 'mcp'");
+        if (refused is not null && refused.StatusCode != StatusCodes.Status401Unauthorized && options.CurrentValue.Tokens.CanValidate)
+        {
+            // Tokens configured without API keys: an OAuth client must learn where to get one, not just "forbidden".
+            refused = Unauthorized(context, "This needs an OAuth bearer token with scope 'mcp' (Authorization: Bearer).");
+        }
+
         if (refused is { StatusCode: StatusCodes.Status401Unauthorized })
         {
             var request = context.Request;
@@ -130,7 +136,7 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
     /// <summary>Who the caller is, for binding an MCP session to them: the API key's name, the token's subject, or empty.</summary>
     public static string OwnerOf(ClaimsPrincipal user) =>
         RoleOf(user) is not null ? "key:" + user.Identity!.Name
-        : IsBearer(user) ? "sub:" + user.FindFirstValue("sub")
+        : IsBearer(user) ? "sub:" + (user.FindFirstValue("sub") ?? "(token without subject)")
         : string.Empty;
 
     private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Anonymous(HttpContext context, string needed)

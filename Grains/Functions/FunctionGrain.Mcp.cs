@@ -20,7 +20,9 @@ internal sealed partial class FunctionGrain
             return [];
         }
 
-        return await upstream.ListToolsAsync(CancellationToken.None);
+        // Bounded: a server that accepts connections but never answers must not hold every tools/list.
+        using var deadline = new CancellationTokenSource(_function!.Definition.Timeout);
+        return await upstream.ListToolsAsync(deadline.Token);
     }
 
     public async IAsyncEnumerable<McpUpstreamMessage> CallToolAsync(
@@ -69,13 +71,22 @@ internal sealed partial class FunctionGrain
 
     private async Task SaveUpstreamAsync(UpstreamSession? session)
     {
-        if (state.State.Function is null || Equals(state.State.Upstream, session))
+        // Interleaved calls save this; the lock keeps the write from racing a registration's (same ETag).
+        await _stateWrites.WaitAsync();
+        try
         {
-            return;
-        }
+            if (state.State.Function is null || Equals(state.State.Upstream, session))
+            {
+                return;
+            }
 
-        state.State.Upstream = session;
-        await state.WriteStateAsync();
+            state.State.Upstream = session;
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _stateWrites.Release();
+        }
     }
 
     /// <summary>A changed or removed registration drops the upstream session and tells MCP sessions their tools changed.</summary>
@@ -84,10 +95,18 @@ internal sealed partial class FunctionGrain
         if (before?.IsMcpServer == true || after?.IsMcpServer == true)
         {
             await StopUpstreamAsync();
-            if (after is not null && state.State.Upstream is not null)
+            await _stateWrites.WaitAsync();
+            try
             {
-                state.State.Upstream = null;
-                await state.WriteStateAsync();
+                if (after is not null && state.State.Upstream is not null)
+                {
+                    state.State.Upstream = null;
+                    await state.WriteStateAsync();
+                }
+            }
+            finally
+            {
+                _stateWrites.Release();
             }
         }
 

@@ -37,6 +37,9 @@ internal sealed partial class FunctionGrain(
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
+    // State writes one at a time: interleaved MCP calls save the upstream session while a registration may write.
+    private readonly SemaphoreSlim _stateWrites = new(1, 1);
+
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<RegistrationResult> RegisterAsync(FunctionDefinition definition)
@@ -63,14 +66,16 @@ internal sealed partial class FunctionGrain(
             Headers = new Dictionary<string, string>(definition.Headers, StringComparer.OrdinalIgnoreCase),
         };
         var now = time.GetUtcNow();
+        var protectedHeaders = definition.Headers.Count == 0 ? null : secrets.Protect(definition.Headers);
+        await _stateWrites.WaitAsync();
         var existing = state.State.Function;
         var existingSecrets = state.State.ProtectedHeaders;
         var registered = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
         var stored = registered with { Definition = definition with { Headers = FunctionSecrets.Redact(definition.Headers) } };
-        state.State.Function = stored;
-        state.State.ProtectedHeaders = definition.Headers.Count == 0 ? null : secrets.Protect(definition.Headers);
         try
         {
+            state.State.Function = stored;
+            state.State.ProtectedHeaders = protectedHeaders;
             await state.WriteStateAsync();
         }
         catch (Exception ex)
@@ -84,6 +89,10 @@ internal sealed partial class FunctionGrain(
             }
 
             throw;
+        }
+        finally
+        {
+            _stateWrites.Release();
         }
 
         _function = registered;
@@ -106,7 +115,16 @@ internal sealed partial class FunctionGrain(
             return false;
         }
 
-        await state.ClearStateAsync();
+        await _stateWrites.WaitAsync();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        finally
+        {
+            _stateWrites.Release();
+        }
+
         var removed = _function?.Definition;
         _function = null;
         StopRouting();
@@ -162,7 +180,7 @@ internal sealed partial class FunctionGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithRequestId(request) with { Async = false };
-        if (_function is not { IsActive: true } function)
+        if (_function is not { IsActive: true, Definition.IsMcpServer: false } function)
         {
             yield return new InvocationStreamItem(null, NotFound(request.RequestId!));
             yield break;
@@ -187,7 +205,7 @@ internal sealed partial class FunctionGrain(
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithRequestId(request);
-        if (_function is not { IsActive: true })
+        if (_function is not { IsActive: true, Definition.IsMcpServer: false })
         {
             return NotFound(request.RequestId!);
         }
@@ -384,8 +402,16 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    private InvocationResult NotFound(string requestId) =>
-        new(requestId, Name, InvocationOutcome.NotFound, 0, null, $"function '{Name}' is not registered", 0);
+    private InvocationResult NotFound(string requestId) => new(
+        requestId,
+        Name,
+        InvocationOutcome.NotFound,
+        0,
+        null,
+        _function is { Definition.IsMcpServer: true }
+            ? $"'{Name}' is a remote MCP server, not a function: call its tools through /mcp"
+            : $"function '{Name}' is not registered",
+        0);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Function {Name} registered at {Endpoint}")]
     private static partial void LogRegistered(ILogger logger, string name, string endpoint);

@@ -11,7 +11,7 @@ namespace SseVirtualization.Grains.Mcp;
 /// session's Orleans stream for the silo that holds its SSE stream; a silo that resumes a stream replays from here.
 /// </summary>
 internal sealed class McpSessionGrain(
-    [PersistentState("mcp-session", StorageNames.Grains)] IPersistentState<McpSessionState> state,
+    [PersistentState("mcp-session", StorageNames.McpSessions)] IPersistentState<McpSessionState> state,
     IOptions<McpSessionOptions> options,
     TimeProvider time)
     : Grain, IMcpSessionGrain
@@ -21,7 +21,7 @@ internal sealed class McpSessionGrain(
     public async Task<bool> StartAsync(McpSessionInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        if (State.Info is not null || State.Ended)
+        if (State.Info is not null)
         {
             return false;
         }
@@ -46,23 +46,23 @@ internal sealed class McpSessionGrain(
         return true;
     }
 
-    public async Task<McpSessionInfo?> GetAsync()
+    public Task<McpSessionInfo?> GetAsync()
     {
         if (State.Info is null)
         {
-            return null;
+            return Task.FromResult<McpSessionInfo?>(null);
         }
 
         var now = time.GetUtcNow();
         if (now - State.LastSeenAt > options.Value.SessionIdleTimeout)
         {
-            await EndAsync();
-            return null;
+            // Expired. No write from this interleaved read: storage drops the record by its own expiry.
+            return Task.FromResult<McpSessionInfo?>(null);
         }
 
         // Kept in memory; written with the next message or at deactivation, not on every request.
         State.LastSeenAt = now;
-        return State.Info;
+        return Task.FromResult<McpSessionInfo?>(State.Info);
     }
 
     public async Task SetLogLevelAsync(string level)
@@ -85,11 +85,7 @@ internal sealed class McpSessionGrain(
     {
         var message = new McpStreamEvent(this.GetPrimaryKeyString(), stream, State.NextSequence++, messageJson);
         State.Events.Add(message);
-        var overflow = State.Events.Count - options.Value.MaxStoredMessages;
-        if (overflow > 0)
-        {
-            State.Events.RemoveRange(0, overflow);
-        }
+        Trim();
 
         State.LastSeenAt = time.GetUtcNow();
         await WriteAsync();
@@ -97,6 +93,27 @@ internal sealed class McpSessionGrain(
             .GetStream<McpStreamEvent>(StreamId.Create(McpStreamNames.SessionNamespace, this.GetPrimaryKeyString()))
             .OnNextAsync(message);
         return message.EventId;
+    }
+
+    /// <summary>Keeps at most MaxStoredMessages and MaxStoredBytes of messages (always the newest one).</summary>
+    private void Trim()
+    {
+        var settings = options.Value;
+        var overflow = State.Events.Count - settings.MaxStoredMessages;
+        if (overflow > 0)
+        {
+            State.Events.RemoveRange(0, overflow);
+        }
+
+        long bytes = State.Events.Sum(e => (long)e.MessageJson.Length);
+        var drop = 0;
+        while (bytes > settings.MaxStoredChars && drop < State.Events.Count - 1)
+        {
+            bytes -= State.Events[drop].MessageJson.Length;
+            drop++;
+        }
+
+        State.Events.RemoveRange(0, drop);
     }
 
     public Task<IReadOnlyList<McpStreamEvent>> ReplayAsync(int stream, long afterSequence) =>
@@ -110,10 +127,7 @@ internal sealed class McpSessionGrain(
             return false;
         }
 
-        State.Info = null;
-        State.Events = [];
-        State.Ended = true;
-        await WriteAsync();
+        await state.ClearStateAsync();
         DeactivateOnIdle();
         return true;
     }

@@ -8,6 +8,12 @@ public sealed class McpSessionOptions
     /// <summary>How many recent server-to-client messages a session keeps for streams resumed with Last-Event-ID.</summary>
     public int MaxStoredMessages { get; set; } = 200;
 
+    /// <summary>
+    /// How many characters of messages a session keeps at most (the newest message is always kept): a session
+    /// that passes large tool results is not rewritten whole with megabytes on every message.
+    /// </summary>
+    public long MaxStoredChars { get; set; } = 1024 * 1024;
+
     /// <summary>A session unused for this long has expired: its id then gets 404 and the client starts a new one.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(24);
 }

@@ -22,8 +22,4 @@ internal sealed class McpSessionState
     /// <summary>When the session was last used, as of the last write; an idle session expires.</summary>
     [Id(4)]
     public DateTimeOffset LastSeenAt { get; set; }
-
-    /// <summary>Set once the session has ended, so its id is never reused.</summary>
-    [Id(5)]
-    public bool Ended { get; set; }
 }

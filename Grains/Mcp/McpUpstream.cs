@@ -32,6 +32,7 @@ internal sealed partial class McpUpstream(
     // Only scheme, host and path in logs: query strings often carry keys.
     private readonly string _endpointName = endpoint.GetLeftPart(UriPartial.Path);
     private McpClient? _client;
+    private volatile bool _disposed;
     private McpClient? _listedOn;
     private UpstreamSession? _session = stored;
     private IReadOnlyList<McpUpstreamTool>? _tools;
@@ -76,11 +77,16 @@ internal sealed partial class McpUpstream(
             {
                 messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Error, ErrorJson((int)ex.ErrorCode, ex.Message)));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
+            {
+                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, FailureResultJson("The MCP server behind this tool did not answer within the registration's timeout.")));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // The upstream failed the call (unreachable, broken answer): a tool failure the model can see.
+                // The details (addresses, internals) go to the log, not to the client.
                 LogCallFailed(_logger, ex, _endpointName, tool);
-                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, FailureResultJson($"The MCP server behind this tool failed: {ex.Message}")));
+                messages.Writer.TryWrite(new McpUpstreamMessage(McpUpstreamMessageKind.Result, FailureResultJson("The MCP server behind this tool could not be reached or failed; the layer's log has the details.")));
             }
             finally
             {
@@ -88,7 +94,8 @@ internal sealed partial class McpUpstream(
             }
         }
 
-        await foreach (var message in messages.Reader.ReadAllAsync(cancellationToken))
+        // Not cancelled by the deadline: the call turns a timeout into a result and then completes the channel.
+        await foreach (var message in messages.Reader.ReadAllAsync(CancellationToken.None))
         {
             yield return message;
         }
@@ -132,15 +139,23 @@ internal sealed partial class McpUpstream(
         }
     }
 
+    /// <summary>
+    /// Closes the client (a call still connecting finishes first, so no client outlives this). The upstream session
+    /// stays open for the next activation to resume; the semaphore is left to the collector because a late caller
+    /// may still release it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_client is { } client)
+        _disposed = true;
+        await _connecting.WaitAsync();
+        try
         {
-            _client = null;
-            await client.DisposeAsync();
+            await DropClientAsync();
         }
-
-        _connecting.Dispose();
+        finally
+        {
+            _connecting.Release();
+        }
     }
 
     private async Task<T> WithSessionAsync<T>(Func<McpClient, Task<T>> request, CancellationToken cancellationToken)
@@ -206,6 +221,7 @@ internal sealed partial class McpUpstream(
 
     private async Task<McpClient> ConnectAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var options = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "sse-virtualization-layer", Version = "1.0" },
@@ -256,6 +272,13 @@ internal sealed partial class McpUpstream(
             JsonSerializer.Serialize(client.ServerCapabilities, McpJsonUtilities.DefaultOptions),
             client.ServerInstructions);
         LogInitialized(_logger, _endpointName, _session.SessionId);
+        if (_disposed)
+        {
+            // The registration changed while connecting: this session belongs to no one.
+            await client.DisposeAsync();
+            throw new ObjectDisposedException(nameof(McpUpstream));
+        }
+
         await saveAsync(string.IsNullOrEmpty(_session.SessionId) ? null : _session);
         return client;
     }
@@ -267,6 +290,8 @@ internal sealed partial class McpUpstream(
             TransportMode = HttpTransportMode.StreamableHttp,
             AdditionalHeaders = headers.ToDictionary(StringComparer.OrdinalIgnoreCase),
             KnownSessionId = knownSessionId,
+            // The session outlives this client: a later activation resumes it (the id is in grain state).
+            OwnsSession = false,
         },
         http,
         loggers,
@@ -291,8 +316,13 @@ internal sealed partial class McpUpstream(
     private static bool IsSessionGone(Exception ex) => ex switch
     {
         HttpRequestException { StatusCode: HttpStatusCode.NotFound } => true,
+        // A JSON-RPC error means the request ran, unless it is the transport's refusal of an unknown session
+        // (-32000 "No valid session ID" from the TypeScript SDK's servers, which answer 400 rather than 404):
+        // then it never ran, and repeating it on a new session is safe.
+        McpProtocolException protocol => (int)protocol.ErrorCode == -32000
+            && (protocol.Message.Contains("session id", StringComparison.OrdinalIgnoreCase) || protocol.Message.Contains("Session not found", StringComparison.OrdinalIgnoreCase)),
         McpException { InnerException: { } inner } => IsSessionGone(inner),
-        McpException mcp => mcp.Message.Contains("404", StringComparison.Ordinal) || mcp.Message.Contains("session", StringComparison.OrdinalIgnoreCase),
+        McpException mcp => mcp.Message.Contains("404", StringComparison.Ordinal) || mcp.Message.Contains("Session not found", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };
 

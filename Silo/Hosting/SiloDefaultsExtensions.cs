@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
 using SseVirtualization.Grains.Hosting;
+using SseVirtualization.Grains.Mcp;
 using SseVirtualization.Streams;
 using StackExchange.Redis;
 
@@ -75,6 +76,8 @@ internal static class SiloDefaultsExtensions
                 // DeleteStateOnClear: a cleared record (deleted function, trimmed log segment) is removed, not kept empty.
                 silo.AddRedisGrainStorage(StorageNames.Grains, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
                 silo.AddRedisGrainStorage(StorageNames.PubSub, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
+                var sessionIdle = builder.Configuration.GetValue<TimeSpan?>("Mcp:SessionIdleTimeout") ?? new McpSessionOptions().SessionIdleTimeout;
+                silo.AddRedisGrainStorage(StorageNames.McpSessions, o => (o.ConfigurationOptions, o.DeleteStateOnClear, o.EntryExpiry) = (redis, true, sessionIdle));
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
                 silo.Services.AddSingleton<IClusterStorageProbe>(_ => new RedisStorageProbe(redis));
 
@@ -89,6 +92,7 @@ internal static class SiloDefaultsExtensions
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
                 silo.AddMemoryGrainStorage(StorageNames.Grains);
                 silo.AddMemoryGrainStorage(StorageNames.PubSub);
+                silo.AddMemoryGrainStorage(StorageNames.McpSessions);
                 silo.UseInMemoryReminderService();
             }
 

@@ -53,7 +53,19 @@ public sealed class EverythingServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Eventually.UntilAsync(
+        try
+        {
+            await WaitListeningAsync(http);
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+    }
+
+    private Task WaitListeningAsync(HttpClient http) =>
+        Eventually.UntilAsync(
             async () =>
             {
                 try
@@ -72,7 +84,6 @@ public sealed class EverythingServer : IAsyncDisposable
             },
             "server-everything listening",
             TimeSpan.FromSeconds(30));
-    }
 
     private void Stop()
     {
@@ -82,7 +93,10 @@ public sealed class EverythingServer : IAsyncDisposable
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
+                if (!process.WaitForExit(30_000))
+                {
+                    throw new InvalidOperationException("server-everything did not exit after kill");
+                }
             }
 
             process.Dispose();

@@ -62,7 +62,18 @@ public sealed class TsMcpClient : IAsyncDisposable
         {
             await _process.StandardInput.WriteLineAsync(JsonSerializer.Serialize(command));
             await _process.StandardInput.FlushAsync();
-            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+            string? line;
+            try
+            {
+                line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                // The pending read would take the next command's reply: this client is done.
+                _process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"The TypeScript MCP client did not answer {JsonSerializer.Serialize(command)}. stderr:\n{Errors}");
+            }
+
             if (line is null)
             {
                 throw new InvalidOperationException("The TypeScript MCP client exited. stderr:\n" + Errors);

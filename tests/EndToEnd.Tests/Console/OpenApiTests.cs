@@ -18,11 +18,14 @@ public sealed class OpenApiTests(ClusterFixture cluster)
         [
             "DELETE /admin/functions/{name}", "DELETE /admin/session", "GET /admin/connections", "GET /admin/functions", "GET /admin/functions/{name}",
             "GET /admin/health", "GET /mcp/stream", "GET /sse/{clientId}", "POST /admin/functions", "POST /admin/session", "POST /admin/tokens", "POST /invoke/{name}", "PUT /admin/functions/{name}",
+            // MCP (docs/mcp.md): both transports and the RFC 9728 metadata.
+            "DELETE /mcp", "GET /mcp", "POST /mcp", "GET /mcp/sse", "POST /mcp/messages",
+            "GET /.well-known/oauth-protected-resource", "GET /.well-known/oauth-protected-resource/mcp",
         ];
         Assert.Equal(routes.Order(), described);
 
         // And each described route answers (not 404/405) on a silo.
-        foreach (var route in routes.Where(r => r.StartsWith("GET ", StringComparison.Ordinal) && !r.Contains("/sse/", StringComparison.Ordinal) && !r.Contains("/mcp/", StringComparison.Ordinal)))
+        foreach (var route in routes.Where(r => r.StartsWith("GET ", StringComparison.Ordinal) && !r.Contains("/sse/", StringComparison.Ordinal) && !r.StartsWith("GET /mcp", StringComparison.Ordinal)))
         {
             using var response = await cluster.B.GetAsync(route[4..].Replace("{name}", "no-such-function", StringComparison.Ordinal).TrimStart('/'));
             Assert.NotEqual(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);

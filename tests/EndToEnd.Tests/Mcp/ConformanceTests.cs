@@ -17,7 +17,7 @@ public sealed class ConformanceTests(McpFixture mcp, Xunit.Abstractions.ITestOut
         // The suite's tool scenarios call tools by fixed names: those the layer can host are functions here.
         await RegisterFixtureToolAsync("test_simple_text", "text");
         await RegisterFixtureToolAsync("test_error_handling", "status/500");
-        await RegisterFixtureToolAsync("test_reconnection", "slow/1200"); // outlives Mcp:PollAfter: SEP-1699 polling
+        await RegisterFixtureToolAsync("test_reconnection", "slow/2500"); // outlives Mcp:PollAfter: SEP-1699 polling
         await RegisterFixtureToolAsync("json_schema_2020_12_tool", "echo", new Dictionary<string, object>
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
@@ -42,7 +42,16 @@ public sealed class ConformanceTests(McpFixture mcp, Xunit.Abstractions.ITestOut
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         var summary = await stdout;
         output.WriteLine(summary);
         output.WriteLine(await stderr);

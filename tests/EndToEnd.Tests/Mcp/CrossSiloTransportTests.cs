@@ -65,7 +65,7 @@ public sealed class CrossSiloTransportTests(McpFixture mcp)
     [Fact]
     public async Task A_stream_closed_on_silo_A_mid_call_is_resumed_on_silo_B_with_the_answer()
     {
-        var slow = await mcp.RegisterToolAsync("slow/1500", "slow");
+        var slow = await mcp.RegisterToolAsync("slow/3000", "slow");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         using var init = await http.SendAsync(Post(mcp.McpA, Initialize));
         var sessionId = init.Headers.GetValues("Mcp-Session-Id").Single();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -80,5 +81,14 @@ public sealed class RemoteServerTests(McpFixture mcp)
         await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcp.McpA }));
         var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("everything.nothing-here").AsTask());
         Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Invoking_an_mcp_server_registration_as_a_function_is_refused_with_the_reason()
+    {
+        using var response = await mcp.A.PostAsJsonAsync("invoke/everything", new { payload = new { } });
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("remote MCP server", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -68,7 +68,7 @@ public sealed class TypeScriptClientTests(McpFixture mcp)
     public async Task A_call_that_outlives_its_stream_is_resumed_with_Last_Event_ID_and_answered()
     {
         // The function takes longer than Mcp:PollAfter: the POST stream closes, the SDK reconnects by GET.
-        var slow = await mcp.RegisterToolAsync("slow/1500", "slow");
+        var slow = await mcp.RegisterToolAsync("slow/3000", "slow");
         await using var client = Start();
         await client.OkAsync(Command("connect", ("url", mcp.McpA.ToString())));
 

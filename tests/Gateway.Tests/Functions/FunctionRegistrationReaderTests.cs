@@ -74,4 +74,48 @@ public sealed class FunctionRegistrationReaderTests
         Assert.Equal("name", Read("""{"name":"g","endpoint":"http://a/"}""", nameFromPath: "f").Field);
         Assert.Equal("f", Read("""{"endpoint":"http://a/"}""", nameFromPath: "f").Definition!.Name);
     }
+
+    [Fact]
+    public void Keeps_a_tool_schema_as_given_including_json_schema_2020_12_keywords()
+    {
+        var (definition, _, _) = Read("""
+            {"name":"t","endpoint":"http://127.0.0.1:9/x",
+             "input_schema":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",
+                             "$defs":{"a":{"type":"string"}},"properties":{"x":{"$ref":"#/$defs/a"}},"additionalProperties":false},
+             "output_schema":{"type":"object"}}
+            """);
+
+        using var schema = JsonDocument.Parse(definition!.InputSchemaJson!);
+        Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
+        Assert.Equal("#/$defs/a", schema.RootElement.GetProperty("properties").GetProperty("x").GetProperty("$ref").GetString());
+        Assert.False(schema.RootElement.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal("""{"type":"object"}""", definition.OutputSchemaJson);
+        Assert.Equal("http", definition.Kind);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/x","input_schema":"object"}""", "input_schema")]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/x","input_schema":{"type":"string"}}""", "input_schema")]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/x","input_schema":{"properties":{}}}""", "input_schema")]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/x","output_schema":[]}""", "output_schema")]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/x","kind":"grpc"}""", "kind")]
+    [InlineData("""{"name":"t","endpoints":["http://127.0.0.1:9/a","http://127.0.0.1:9/b"],"kind":"mcp"}""", "endpoint")]
+    [InlineData("""{"name":"t","endpoint":"http://127.0.0.1:9/mcp","kind":"mcp","input_schema":{"type":"object"}}""", "input_schema")]
+    public void Refuses_bad_tool_fields_naming_them(string json, string field)
+    {
+        var (definition, status, problemField) = Read(json);
+
+        Assert.Null(definition);
+        Assert.Equal(400, status);
+        Assert.Equal(field, problemField);
+    }
+
+    [Fact]
+    public void Reads_a_remote_mcp_server_registration()
+    {
+        var (definition, _, _) = Read("""{"name":"remote","kind":"mcp","endpoint":"https://mcp.example/mcp","headers":{"Authorization":"Bearer k"}}""");
+
+        Assert.True(definition!.IsMcpServer);
+        Assert.Null(definition.InputSchemaJson);
+    }
 }
