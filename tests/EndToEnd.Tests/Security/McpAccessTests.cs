@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace SseVirtualization.EndToEnd.Tests.Security;
+
+/// <summary>MCP behind API keys and OAuth bearer tokens: discovery (RFC 9728), scopes per tool, sessions per caller.</summary>
+public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo>
+{
+    private Uri Mcp => new(silo.Silo.BaseAddress, "mcp");
+
+    private static string Subject() => "mcp-user-" + Guid.NewGuid().ToString("N")[..8];
+
+    private Task<McpClient> ConnectAsync(string header, string value) =>
+        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = Mcp,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { [header] = value },
+        }));
+
+    private async Task<string> RegisterToolAsync()
+    {
+        var name = "mcp-tool-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = silo.Client(SecuredSilo.AdminKey);
+        using var response = await admin.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["endpoint"] = silo.Stub.Url("echo").ToString(),
+            ["input_schema"] = new { type = "object" },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return name;
+    }
+
+    [Fact]
+    public async Task An_anonymous_client_is_pointed_at_the_protected_resource_metadata()
+    {
+        using var anonymous = silo.Client(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method = "initialize", @params = new { protocolVersion = "2025-11-25", capabilities = new { }, clientInfo = new { name = "t", version = "1" } } }),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var refused = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var challenge = refused.Headers.WwwAuthenticate.ToString();
+        Assert.Contains("resource_metadata=\"", challenge, StringComparison.Ordinal);
+        var metadataUrl = challenge.Split("resource_metadata=\"")[1].Split('"')[0];
+        Assert.EndsWith("/.well-known/oauth-protected-resource/mcp", metadataUrl, StringComparison.Ordinal);
+
+        using var metadata = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri(metadataUrl)));
+        Assert.Equal(Mcp.ToString(), metadata.RootElement.GetProperty("resource").GetString());
+        Assert.Contains(metadata.RootElement.GetProperty("authorization_servers").EnumerateArray(), s => s.GetString() == SecuredSilo.Issuer);
+        Assert.Contains(metadata.RootElement.GetProperty("scopes_supported").EnumerateArray(), s => s.GetString() == "mcp");
+    }
+
+    [Fact]
+    public async Task A_token_without_the_mcp_scope_is_refused()
+    {
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "stream");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync("Authorization", "Bearer " + token));
+
+        Assert.Contains("403", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_calls_only_the_tools_its_scope_names()
+    {
+        var allowed = await RegisterToolAsync();
+        var other = await RegisterToolAsync();
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: $"invoke:{allowed}");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token);
+
+        var result = await client.CallToolAsync(allowed, new Dictionary<string, object?> { ["q"] = "ok" });
+        Assert.NotEqual(true, result.IsError);
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(other).AsTask());
+        Assert.Contains($"invoke:{other}", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_session_belongs_to_whoever_opened_it()
+    {
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var owner = await ConnectAsync("Authorization", "Bearer " + token);
+        await owner.PingAsync();
+
+        // A service key (allowed to use MCP) presenting the owner's session id is told the session does not exist.
+        using var service = silo.Client(SecuredSilo.ServiceKey);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 9, method = "tools/list" }),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", owner.SessionId);
+        using var response = await service.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await owner.PingAsync(); // and the owner's session is untouched
+    }
+}
