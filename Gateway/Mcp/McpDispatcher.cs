@@ -12,7 +12,7 @@ namespace SseVirtualization.Gateway.Mcp;
 /// goes to the function grain (one invocation) or to the remote MCP server's grain, whose progress notifications
 /// pass through <c>notify</c> before the response.
 /// </summary>
-internal sealed class McpDispatcher(McpToolCatalog catalog, IGrainFactory grains)
+internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResources passThrough, IGrainFactory grains)
 {
     private static readonly string[] LogLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -22,6 +22,8 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, IGrainFactory grains
         ["capabilities"] = new Dictionary<string, object>
         {
             ["tools"] = new Dictionary<string, object> { ["listChanged"] = true },
+            ["prompts"] = new Dictionary<string, object>(),
+            ["resources"] = new Dictionary<string, object>(),
             ["logging"] = new Dictionary<string, object>(),
         },
         ["serverInfo"] = new Dictionary<string, object> { ["name"] = options.ServerName, ["version"] = "1.0.0" },
@@ -52,6 +54,16 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, IGrainFactory grains
 
                 await grains.GetGrain<IMcpSessionGrain>(sessionId).SetLogLevelAsync(level);
                 return McpProtocol.Result(request.IdJson, "{}");
+            case "prompts/list":
+                return await passThrough.ListPromptsAsync(request);
+            case "prompts/get":
+                return await passThrough.GetPromptAsync(request);
+            case "resources/list":
+                return await passThrough.ListAsync(request, "resources/list", "resources");
+            case "resources/templates/list":
+                return await passThrough.ListAsync(request, "resources/templates/list", "resourceTemplates");
+            case "resources/read":
+                return await passThrough.ReadResourceAsync(request);
             case "initialize":
                 return McpProtocol.Error(request.IdJson, McpProtocol.InvalidRequest, "The session is already initialized.");
             default:

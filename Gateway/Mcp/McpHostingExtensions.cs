@@ -19,6 +19,7 @@ internal static class McpHostingExtensions
         services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName);
         services.AddSingleton<McpRequestGuard>();
         services.AddSingleton<McpToolCatalog>();
+        services.AddSingleton<McpPromptsAndResources>();
         services.AddSingleton<McpDispatcher>();
         services.AddSingleton<McpOpenStreams>();
         services.AddHostedService<McpCatalogListener>();

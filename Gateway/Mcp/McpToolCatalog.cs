@@ -63,6 +63,14 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         return tools;
     }
 
+    /// <summary>The names of the registered remote MCP servers.</summary>
+    public async Task<IReadOnlyList<string>> ServersAsync()
+    {
+        var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
+        var registrations = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
+        return registrations.Where(r => r is { IsActive: true, Definition.IsMcpServer: true }).Select(r => r!.Definition.Name).ToList();
+    }
+
     /// <summary>The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server.</summary>
     public async Task<McpTool?> FindAsync(string name)
     {

@@ -22,6 +22,14 @@ public interface IMcpServerGrain : IGrainWithStringKey
     [ResponseTimeout("00:16:00")]
     IAsyncEnumerable<McpUpstreamMessage> CallToolAsync(string tool, string argumentsJson, string? progressTokenJson, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Forwards one prompts or resources request (<c>prompts/list</c>, <c>prompts/get</c>, <c>resources/list</c>,
+    /// <c>resources/templates/list</c>, <c>resources/read</c>). List methods come back with every page merged; a
+    /// server without the capability answers an empty list.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<McpUpstreamMessage> RequestAsync(string method, string paramsJson);
+
     /// <summary>Forgets the upstream session and cached tools (the registration changed or was removed).</summary>
     Task ResetAsync();
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using SseVirtualization.Functions;
 using SseVirtualization.Grains.Mcp;
 using SseVirtualization.Mcp;
@@ -41,6 +42,28 @@ internal sealed partial class FunctionGrain
             yield return message;
         }
     }
+
+    public async Task<McpUpstreamMessage> RequestAsync(string method, string paramsJson)
+    {
+        if (Upstream() is not { } upstream)
+        {
+            return new McpUpstreamMessage(McpUpstreamMessageKind.Error, "{\"code\":-32602,\"message\":\"The MCP server registration is gone.\"}");
+        }
+
+        try
+        {
+            using var deadline = new CancellationTokenSource(_function!.Definition.Timeout);
+            return await upstream.RequestAsync(method, paramsJson, deadline.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUpstreamRequestFailed(logger, ex, Name, method);
+            return new McpUpstreamMessage(McpUpstreamMessageKind.Error, "{\"code\":-32603,\"message\":\"The MCP server behind this request could not be reached or failed.\"}");
+        }
+    }
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Forwarding {Method} to the MCP server {Name} failed")]
+    private static partial void LogUpstreamRequestFailed(ILogger logger, Exception exception, string name, string method);
 
     public async Task ResetAsync()
     {

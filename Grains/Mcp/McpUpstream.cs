@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -101,6 +102,73 @@ internal sealed partial class McpUpstream(
         }
 
         await call;
+    }
+
+    /// <summary>
+    /// Forwards a prompts or resources request as raw JSON-RPC. A list method follows <c>nextCursor</c> and merges
+    /// the pages; one the server has no capability for answers an empty list without asking it.
+    /// </summary>
+    public async Task<McpUpstreamMessage> RequestAsync(string method, string paramsJson, CancellationToken cancellationToken)
+    {
+        var listKey = method switch
+        {
+            "prompts/list" => "prompts",
+            "resources/list" => "resources",
+            "resources/templates/list" => "resourceTemplates",
+            _ => null,
+        };
+        try
+        {
+            return await WithSessionAsync(async client =>
+            {
+                var capable = method.StartsWith("prompts/", StringComparison.Ordinal) ? client.ServerCapabilities.Prompts is not null : client.ServerCapabilities.Resources is not null;
+                if (listKey is null)
+                {
+                    return capable
+                        ? new McpUpstreamMessage(McpUpstreamMessageKind.Result, await SendAsync(client, method, JsonNode.Parse(paramsJson), cancellationToken))
+                        : new McpUpstreamMessage(McpUpstreamMessageKind.Error, ErrorJson((int)McpErrorCode.MethodNotFound, $"This server has no {method.Split('/')[0]}."));
+                }
+
+                var merged = new JsonArray();
+                string? cursor = null;
+                for (var page = 0; capable && page < 100; page++)
+                {
+                    var parameters = new JsonObject();
+                    if (cursor is not null)
+                    {
+                        parameters["cursor"] = cursor;
+                    }
+
+                    var result = JsonNode.Parse(await SendAsync(client, method, parameters, cancellationToken))!.AsObject();
+                    if (result[listKey] is JsonArray items)
+                    {
+                        foreach (var item in items.ToList())
+                        {
+                            items.Remove(item);
+                            merged.Add(item);
+                        }
+                    }
+
+                    cursor = result["nextCursor"]?.GetValue<string>();
+                    if (cursor is null)
+                    {
+                        break;
+                    }
+                }
+
+                return new McpUpstreamMessage(McpUpstreamMessageKind.Result, new JsonObject { [listKey] = merged }.ToJsonString());
+            }, cancellationToken);
+        }
+        catch (McpProtocolException ex)
+        {
+            return new McpUpstreamMessage(McpUpstreamMessageKind.Error, ErrorJson((int)ex.ErrorCode, ex.Message));
+        }
+    }
+
+    private static async Task<string> SendAsync(McpClient client, string method, JsonNode? parameters, CancellationToken cancellationToken)
+    {
+        var response = await client.SendRequestAsync(new JsonRpcRequest { Method = method, Params = parameters }, cancellationToken);
+        return response.Result?.ToJsonString() ?? "{}";
     }
 
     /// <summary>Lists every page; the SDK client also remembers the tools, which it uses when calling them.</summary>

@@ -91,4 +91,23 @@ public sealed class RemoteServerTests(McpFixture mcp)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("remote MCP server", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_remote_servers_prompts_and_resources_pass_through()
+    {
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcp.McpB }));
+
+        var prompts = await client.ListPromptsAsync();
+        Assert.Contains(prompts, p => p.Name == "args-prompt");
+        var prompt = await client.GetPromptAsync("args-prompt", new Dictionary<string, object?> { ["city"] = "Lisbon" });
+        Assert.Contains(prompt.Messages, m => m.Content is TextContentBlock text && text.Text.Contains("Lisbon", StringComparison.Ordinal));
+
+        var resources = await client.ListResourcesAsync();
+        var document = Assert.Single(resources, r => r.Uri.EndsWith("/architecture.md", StringComparison.Ordinal));
+        var read = await client.ReadResourceAsync(document.Uri);
+        Assert.Contains(read.Contents, c => c is TextResourceContents { Text.Length: > 0 });
+
+        var missing = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync("demo://no/such/resource").AsTask());
+        Assert.Equal(-32002, (int)missing.ErrorCode);
+    }
 }
