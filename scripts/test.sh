@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Real parts the tests run: Redis, nginx (the deployed load-balancer configuration), Chromium (the console).
+# Real parts the tests run: Redis, nginx (the deployed load-balancer configuration), Chromium (the console),
+# PostgreSQL (the search function's index; the tests start their own server, as the postgres user).
 export PATH="$PATH:/usr/sbin"
 missing=""
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   echo "Installing$missing with apt-get..."
   sudo=""
