@@ -12,6 +12,17 @@ for pidfile in "$run_dir"/silo-*.pid; do
   fi
   rm -f "$pidfile"
 done
+if [ -e "$run_dir/search.pid" ]; then
+  kill -TERM "$(cat "$run_dir/search.pid")" 2>/dev/null || true
+  rm -f "$run_dir/search.pid"
+fi
+if [ -e "$run_dir/postgres-dir" ]; then
+  pg_data=$(cat "$run_dir/postgres-dir")
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_data -m fast -w stop" >/dev/null 2>&1 || true
+  else "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -f "$run_dir/postgres-dir"
+fi
 if [ -e "$run_dir/redis.pid" ]; then
   kill -TERM "$(cat "$run_dir/redis.pid")" 2>/dev/null || true
   rm -f "$run_dir/redis.pid"

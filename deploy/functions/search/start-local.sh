@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts the search function for a local cluster: a PostgreSQL of its own (data in /tmp, since PostgreSQL runs
+# as the postgres user and must reach its data directory), the function on loopback, indexing README.md and
+# docs/*.md, and registers it with the cluster as the function and MCP tool "search".
+#
+#   deploy/functions/search/start-local.sh RUN_DIR CLUSTER_URL      (deploy/local-cluster.sh --with-search calls it)
+#   SEARCH_PG_PORT (54329) and SEARCH_PORT (7071) override the ports.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+run_dir="$1"
+cluster="$2"
+pg_port="${SEARCH_PG_PORT:-54329}"
+port="${SEARCH_PORT:-7071}"
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+[ -n "$pg_bin" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)." >&2; exit 1; }
+pg_data=$(mktemp -d /tmp/sse-search-pg.XXXXXX)
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_data"
+chmod 700 "$pg_data"
+as_postgres "$pg_bin/initdb -D $pg_data -A trust -U postgres -E UTF8 >/dev/null"
+as_postgres "$pg_bin/pg_ctl -D $pg_data -w -l $pg_data/server.log -o '-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1' start >/dev/null"
+echo "$pg_data" >"$run_dir/postgres-dir"
+echo "postgres 127.0.0.1:$pg_port (data in $pg_data)"
+
+dotnet build deploy/functions/search -c Release -nologo -clp:ErrorsOnly >/dev/null
+PORT="$port" Search__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" Search__CorpusRoot="$PWD" \
+  nohup dotnet deploy/functions/search/bin/Release/net10.0/SseVirtualization.Search.dll >"$run_dir/search.log" 2>&1 &
+echo $! >"$run_dir/search.pid"
+until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.5; done
+echo "search  http://127.0.0.1:$port (pid $(cat "$run_dir/search.pid"), log $run_dir/search.log)"
+
+curl -sS --fail-with-body -o /dev/null -X POST "$cluster/admin/functions" -H 'Content-Type: application/json' -d @- <<JSON
+{"name":"search","endpoint":"http://127.0.0.1:$port/","description":"Semantic search over this project's documentation: ranked passages, best first",
+ "input_schema":{"type":"object","properties":{"q":{"type":"string","description":"What to look for"},"limit":{"type":"integer","minimum":1,"maximum":50}},"required":["q"]}}
+JSON
+echo "registered \"search\": curl -N \"$cluster/mcp/stream?function=search&q=how+do+clients+resume\""
