@@ -73,6 +73,11 @@ internal static class SiloDefaultsExtensions
                 }
 
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                if (!string.IsNullOrWhiteSpace(options.ClusterTlsCertPath))
+                {
+                    TransportSecurity.UseClusterTls(silo, TransportSecurity.LoadPem(options.ClusterTlsCertPath, options.ClusterTlsKeyPath!));
+                }
+
                 // DeleteStateOnClear: a cleared record (deleted function, trimmed log segment) is removed, not kept empty.
                 silo.AddRedisGrainStorage(StorageNames.Grains, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
                 silo.AddRedisGrainStorage(StorageNames.PubSub, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));

@@ -63,6 +63,17 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("TLS_KEY_PATH")]
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>
+    /// PEM certificate of the cluster (with <see cref="ClusterTlsKeyPath"/>): silo-to-silo and client-to-silo
+    /// connections use mutual TLS, and a peer must present this same certificate, so only its holders join the
+    /// cluster or call grains directly.
+    /// </summary>
+    [ConfigurationKeyName("CLUSTER_TLS_CERT_PATH")]
+    public string? ClusterTlsCertPath { get; set; }
+
+    [ConfigurationKeyName("CLUSTER_TLS_KEY_PATH")]
+    public string? ClusterTlsKeyPath { get; set; }
+
     /// <summary>PEM CA certificate that Redis's TLS certificate must chain to (with <c>ssl=true</c> in REDIS_ADDR).</summary>
     [ConfigurationKeyName("REDIS_TLS_CA_PATH")]
     public string? RedisTlsCaPath { get; set; }
@@ -127,6 +138,7 @@ internal sealed class SiloHostingOptions
         }
 
         CheckPemPair(failures, "TLS_CERT_PATH", TlsCertPath, "TLS_KEY_PATH", TlsKeyPath);
+        CheckPemPair(failures, "CLUSTER_TLS_CERT_PATH", ClusterTlsCertPath, "CLUSTER_TLS_KEY_PATH", ClusterTlsKeyPath);
         if (!string.IsNullOrWhiteSpace(RedisTlsCaPath) && !File.Exists(RedisTlsCaPath))
         {
             failures.Add($"REDIS_TLS_CA_PATH '{RedisTlsCaPath}' does not exist.");

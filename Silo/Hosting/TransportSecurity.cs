@@ -6,9 +6,8 @@ using StackExchange.Redis;
 namespace SseVirtualization.Silo.Hosting;
 
 /// <summary>
-/// TLS on the wires: browsers to Kestrel (HTTPS + HTTP/2) and silo to Redis. Silo-to-silo TLS is not wired:
-/// with Microsoft.Orleans.Connections.Security 10.4.2 silos accepted only TLS but connected out in plain text,
-/// so no cluster could form (docs/security.md).
+/// TLS on the wires: browsers to Kestrel (HTTPS + HTTP/2), silos to each other and clients to silos (mutual TLS
+/// with the cluster certificate), and silo to Redis (docs/security.md, transport security).
 /// </summary>
 internal static class TransportSecurity
 {
@@ -28,6 +27,26 @@ internal static class TransportSecurity
         listen.Protocols = HttpProtocols.Http1AndHttp2;
         listen.UseHttps(certificate);
     }
+
+    /// <summary>
+    /// Mutual TLS on every Orleans connection (silo to silo, client to gateway) with the cluster certificate:
+    /// each side presents it and accepts only a peer that presents the same one.
+    /// </summary>
+    public static void UseClusterTls(ISiloBuilder silo, X509Certificate2 certificate)
+    {
+        var host = certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false);
+        silo.UseTls(certificate, options =>
+        {
+            options.RemoteCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+            options.RemoteCertificateValidation = (remote, _, _) => IsClusterCertificate(remote, certificate);
+            // Silos dial each other by IP address; the name checked is the certificate's own.
+            options.OnAuthenticateAsClient = (_, client) => client.TargetHost = host;
+        });
+    }
+
+    /// <summary>The same certificate (not merely one from the same issuer): its raw bytes match.</summary>
+    public static bool IsClusterCertificate(X509Certificate2? remote, X509Certificate2 cluster) =>
+        remote is not null && remote.RawDataMemory.Span.SequenceEqual(cluster.RawDataMemory.Span);
 
     /// <summary>Redis over TLS (<c>ssl=true</c>) with a server certificate that must chain to the given CA.</summary>
     public static void TrustRedisCa(ConfigurationOptions redis, string caPath)

@@ -33,6 +33,13 @@ public sealed class TestCertificates : IDisposable
         return certificates;
     }
 
+    /// <summary>Writes one more self-signed certificate (e.g. an intruder's, with the same subject as the cluster's).</summary>
+    public void AddSelfSigned(string name, string host)
+    {
+        using var certificate = SelfSigned(host);
+        Write(name, certificate);
+    }
+
     public string CertPath(string name) => Path.Combine(Directory, name + ".crt");
 
     public string KeyPath(string name) => Path.Combine(Directory, name + ".key");
