@@ -21,6 +21,7 @@ if [ -e "$run_dir/postgres-dir" ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$pg_bin/pg_ctl -D $pg_data -m fast -w stop" >/dev/null 2>&1 || true
   else "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  rm -rf "$pg_data" # the search index is rebuilt from the docs at the next start
   rm -f "$run_dir/postgres-dir"
 fi
 if [ -e "$run_dir/redis.pid" ]; then

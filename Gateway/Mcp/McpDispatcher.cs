@@ -55,15 +55,15 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
                 await grains.GetGrain<IMcpSessionGrain>(sessionId).SetLogLevelAsync(level);
                 return McpProtocol.Result(request.IdJson, "{}");
             case "prompts/list":
-                return await passThrough.ListPromptsAsync(request);
+                return await passThrough.ListPromptsAsync(request, caller);
             case "prompts/get":
-                return await passThrough.GetPromptAsync(request);
+                return await passThrough.GetPromptAsync(request, caller);
             case "resources/list":
-                return await passThrough.ListAsync(request, "resources/list", "resources");
+                return await passThrough.ListAsync(request, "resources/list", "resources", caller);
             case "resources/templates/list":
-                return await passThrough.ListAsync(request, "resources/templates/list", "resourceTemplates");
+                return await passThrough.ListAsync(request, "resources/templates/list", "resourceTemplates", caller);
             case "resources/read":
-                return await passThrough.ReadResourceAsync(request);
+                return await passThrough.ReadResourceAsync(request, caller);
             case "initialize":
                 return McpProtocol.Error(request.IdJson, McpProtocol.InvalidRequest, "The session is already initialized.");
             default:

@@ -18,6 +18,13 @@ public sealed partial class CorpusIndexer(SearchIndex index, TextEmbedder embedd
         var settings = options.Value;
         await index.EnsureSchemaAsync(cancellationToken);
         var files = CorpusFiles(settings);
+        if (files.Count == 0)
+        {
+            // Most likely a wrong Search:CorpusRoot (another working directory): never empty a shared index for that.
+            LogNoCorpus(logger, Path.GetFullPath(settings.CorpusRoot));
+            return new Outcome(0, 0, 0, 0);
+        }
+
         var indexed = await index.HashesAsync(cancellationToken);
         var changed = new List<(string, string, IReadOnlyList<Chunk>, float[][])>();
         var chunkCount = 0;
@@ -32,7 +39,9 @@ public sealed partial class CorpusIndexer(SearchIndex index, TextEmbedder embedd
 
             var chunks = MarkdownChunker.Split(content, settings.ChunkChars);
             // The heading goes into what is embedded: it is often the best summary of a chunk's topic.
-            var embeddings = embedder.Embed(chunks.Select(c => c.Heading.Length == 0 ? c.Text : $"{c.Heading}\n{c.Text}").ToList(), cancellationToken);
+            var embeddings = chunks.Count == 0
+                ? []
+                : embedder.Embed(chunks.Select(c => c.Heading.Length == 0 ? c.Text : $"{c.Heading}\n{c.Text}").ToList(), cancellationToken);
             changed.Add((document, hash, chunks, embeddings));
             chunkCount += chunks.Count;
         }
@@ -71,6 +80,9 @@ public sealed partial class CorpusIndexer(SearchIndex index, TextEmbedder embedd
 
         return files;
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "No corpus file found under {Root} (Search:CorpusRoot, Search:Corpus); the index is left as it is")]
+    private static partial void LogNoCorpus(ILogger logger, string root);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Index up to date: {Documents} documents, {Changed} re-indexed, {Removed} removed, {Chunks} new chunks")]
     private static partial void LogIndexed(ILogger logger, int documents, int changed, int removed, int chunks);

@@ -40,12 +40,13 @@ public static class MarkdownChunker
         foreach (var rawLine in markdown.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
             var line = rawLine.TrimEnd();
-            if (line.StartsWith("```", StringComparison.Ordinal))
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
             {
                 inFence = !inFence;
             }
 
-            if (!inFence && line.StartsWith('#'))
+            if (!inFence && IsHeading(line))
             {
                 EndSection();
                 heading = line.TrimStart('#').Trim();
@@ -63,6 +64,18 @@ public static class MarkdownChunker
 
         EndSection();
         return chunks;
+    }
+
+    /// <summary>An ATX heading: one to six '#' then a space or the end of the line (not "#5" or "#tag").</summary>
+    private static bool IsHeading(string line)
+    {
+        var level = 0;
+        while (level < line.Length && line[level] == '#')
+        {
+            level++;
+        }
+
+        return level is >= 1 and <= 6 && (level == line.Length || line[level] == ' ');
     }
 
     private static void Pack(List<Chunk> chunks, string heading, List<string> paragraphs, int maxChars)
@@ -101,6 +114,11 @@ public static class MarkdownChunker
             if (cut <= 0)
             {
                 cut = maxChars;
+            }
+
+            if (cut > 1 && char.IsHighSurrogate(text[cut - 1]))
+            {
+                cut--; // never split a character in two
             }
 
             yield return text[..cut].Trim();

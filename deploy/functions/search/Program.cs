@@ -22,6 +22,8 @@ if (args.Contains("index", StringComparer.Ordinal))
     return outcome.Documents > 0 ? 0 : 1;
 }
 
+// The schema exists before the first query even when this instance does not index.
+await app.Services.GetRequiredService<SearchIndex>().EnsureSchemaAsync(app.Lifetime.ApplicationStopping);
 if (app.Services.GetRequiredService<IOptions<SearchOptions>>().Value.IndexOnStart)
 {
     // Before serving, so the first query sees the whole corpus.

@@ -13,7 +13,8 @@ public static class SearchEndpoints
 {
     public static void MapSearch(this WebApplication app)
     {
-        app.MapPost("/", SearchAsync);
+        // A query is at most a few hundred characters: nothing bigger is read.
+        app.MapPost("/", SearchAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(16 * 1024));
         app.MapGet("/health", HealthAsync);
     }
 
@@ -30,6 +31,10 @@ public static class SearchEndpoints
         {
             return Invalid("body", $"The body must be a JSON object: {ex.Message}");
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(detail: "The body is larger than 16 KiB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
+        }
 
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -37,12 +42,12 @@ public static class SearchEndpoints
         }
 
         var query = body.TryGetProperty("q", out var q) ? First(q) : null;
-        if (query is not { ValueKind: JsonValueKind.String } || string.IsNullOrWhiteSpace(query.Value.GetString()))
+        var text = query is { ValueKind: JsonValueKind.String } ? TryGetString(query.Value)?.Trim() : null;
+        if (string.IsNullOrEmpty(text))
         {
-            return Invalid("q", "'q' must be a non-empty string: what to search for.");
+            return Invalid("q", "'q' must be a non-empty string of valid text: what to search for.");
         }
 
-        var text = query.Value.GetString()!.Trim();
         if (text.Length > settings.MaxQueryChars)
         {
             return Invalid("q", $"'q' is {text.Length} characters long; at most {settings.MaxQueryChars} are accepted.");
@@ -55,7 +60,7 @@ public static class SearchEndpoints
             var parsed = limitElement.ValueKind switch
             {
                 JsonValueKind.Number when limitElement.TryGetInt32(out var n) => n,
-                JsonValueKind.String when int.TryParse(limitElement.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+                JsonValueKind.String when int.TryParse(TryGetString(limitElement), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
                 _ => -1,
             };
             if (parsed < 1 || parsed > settings.MaxLimit)
@@ -95,6 +100,19 @@ public static class SearchEndpoints
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
         {
             return Results.Problem(detail: "The index database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Unhealthy");
+        }
+    }
+
+    /// <summary>The string, or null when it holds no valid text (a lone surrogate escape such as "\ud800").</summary>
+    private static string? TryGetString(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -11,7 +11,9 @@ public sealed record SearchHit(int Rank, double Score, string Document, string H
 public sealed class SearchEngine(SearchIndex index, TextEmbedder embedder) : IDisposable
 {
     private readonly SemaphoreSlim _reloading = new(1, 1);
-    private (long Version, List<IndexedChunk> Chunks) _snapshot = (-1, []);
+
+    // Replaced whole (a reference), so a reader sees one version with its own chunks, never a mix.
+    private volatile Snapshot _snapshot = new(-1, []);
 
     public int ChunkCount => _snapshot.Chunks.Count;
 
@@ -32,9 +34,10 @@ public sealed class SearchEngine(SearchIndex index, TextEmbedder embedder) : IDi
     private async Task<List<IndexedChunk>> CurrentAsync(CancellationToken cancellationToken)
     {
         var version = await index.VersionAsync(cancellationToken);
-        if (_snapshot.Version == version)
+        var current = _snapshot;
+        if (current.Version == version)
         {
-            return _snapshot.Chunks;
+            return current.Chunks;
         }
 
         await _reloading.WaitAsync(cancellationToken);
@@ -42,7 +45,8 @@ public sealed class SearchEngine(SearchIndex index, TextEmbedder embedder) : IDi
         {
             if (_snapshot.Version != version)
             {
-                _snapshot = await index.LoadAsync(cancellationToken);
+                var (loadedVersion, chunks) = await index.LoadAsync(cancellationToken);
+                _snapshot = new Snapshot(loadedVersion, chunks);
             }
 
             return _snapshot.Chunks;
@@ -52,4 +56,6 @@ public sealed class SearchEngine(SearchIndex index, TextEmbedder embedder) : IDi
             _reloading.Release();
         }
     }
+
+    private sealed record Snapshot(long Version, List<IndexedChunk> Chunks);
 }

@@ -15,19 +15,27 @@ port="${SEARCH_PORT:-7071}"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)." >&2; exit 1; }
 pg_data=$(mktemp -d /tmp/sse-search-pg.XXXXXX)
+echo "$pg_data" >"$run_dir/postgres-dir" # first, so the stop script cleans up even after a failed start
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$1"; else sh -c "$1"; fi; }
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_data"
 chmod 700 "$pg_data"
 as_postgres "$pg_bin/initdb -D $pg_data -A trust -U postgres -E UTF8 >/dev/null"
 as_postgres "$pg_bin/pg_ctl -D $pg_data -w -l $pg_data/server.log -o '-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1' start >/dev/null"
-echo "$pg_data" >"$run_dir/postgres-dir"
 echo "postgres 127.0.0.1:$pg_port (data in $pg_data)"
 
 dotnet build deploy/functions/search -c Release -nologo -clp:ErrorsOnly >/dev/null
 PORT="$port" Search__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" Search__CorpusRoot="$PWD" \
   nohup dotnet deploy/functions/search/bin/Release/net10.0/SseVirtualization.Search.dll >"$run_dir/search.log" 2>&1 &
 echo $! >"$run_dir/search.pid"
-until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.5; done
+for attempt in $(seq 1 240); do
+  curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
+  if ! kill -0 "$(cat "$run_dir/search.pid")" 2>/dev/null || [ "$attempt" = 240 ]; then
+    echo "The search function did not start; its log:" >&2
+    tail -n 20 "$run_dir/search.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
 echo "search  http://127.0.0.1:$port (pid $(cat "$run_dir/search.pid"), log $run_dir/search.log)"
 
 curl -sS --fail-with-body -o /dev/null -X POST "$cluster/admin/functions" -H 'Content-Type: application/json' -d @- <<JSON

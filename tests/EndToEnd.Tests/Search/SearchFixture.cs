@@ -25,8 +25,15 @@ public sealed class SearchFixture : IAsyncLifetime
     {
         Postgres = await PostgresServer.StartAsync();
         var silo = SiloProcess.StartAsync(new Dictionary<string, string?> { ["Gateway__HeartbeatInterval"] = "00:00:01" });
-        Function = await SearchFunctionProcess.StartAsync(Postgres.ConnectionString, Path.Combine(RepositoryPaths.Root, "tests", "SearchCorpus"), Corpus);
-        Silo = await silo;
+        try
+        {
+            Function = await SearchFunctionProcess.StartAsync(Postgres.ConnectionString, Path.Combine(RepositoryPaths.Root, "tests", "SearchCorpus"), Corpus);
+        }
+        finally
+        {
+            Silo = await silo; // owned (and stopped by DisposeAsync) even when the function failed to start
+        }
+
         Direct = new HttpClient { BaseAddress = Function.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Layer = new HttpClient { BaseAddress = Silo.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         using var registered = await Layer.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
@@ -48,19 +55,29 @@ public sealed class SearchFixture : IAsyncLifetime
     {
         Layer?.Dispose();
         Direct?.Dispose();
-        if (Silo is not null)
+        try
         {
-            await Silo.DisposeAsync();
+            if (Silo is not null)
+            {
+                await Silo.DisposeAsync();
+            }
         }
-
-        if (Function is not null)
+        finally
         {
-            await Function.DisposeAsync();
-        }
-
-        if (Postgres is not null)
-        {
-            await Postgres.DisposeAsync();
+            try
+            {
+                if (Function is not null)
+                {
+                    await Function.DisposeAsync();
+                }
+            }
+            finally
+            {
+                if (Postgres is not null)
+                {
+                    await Postgres.DisposeAsync();
+                }
+            }
         }
     }
 }

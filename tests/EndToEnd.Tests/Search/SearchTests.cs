@@ -44,6 +44,7 @@ public sealed class SearchTests(SearchFixture search)
     [InlineData("""{"q":"bread","limit":0}""", "limit")]
     [InlineData("""{"q":"bread","limit":"many"}""", "limit")]
     [InlineData("""[1,2]""", "body")]
+    [InlineData("""{"q":"\ud800"}""", "q")]
     public async Task Bad_requests_are_400s_that_name_the_field(string body, string field)
     {
         using var response = await search.Direct.PostAsync("", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
