@@ -23,7 +23,79 @@ internal sealed class LocalConnections
 
     public ICollection<SseConnection> All => _byId.Values;
 
+    // Open streams per caller (SseConnection.Caller), for Gateway:MaxConnectionsPerCaller.
+    private readonly ConcurrentDictionary<string, int> _byCaller = new(StringComparer.Ordinal);
+
     public void Add(SseConnection connection) => TryAdd(connection, int.MaxValue);
+
+    /// <summary>Why <see cref="TryAdd(SseConnection, int, int)"/> refused a connection.</summary>
+    public enum Refusal
+    {
+        None,
+        TooManyForClient,
+        TooManyForCaller,
+    }
+
+    /// <summary>
+    /// Adds the connection unless its client already has <paramref name="maxPerClient"/> streams on this silo, or its
+    /// caller <paramref name="maxPerCaller"/> (0: no caller limit).
+    /// </summary>
+    public Refusal TryAdd(SseConnection connection, int maxPerClient, int maxPerCaller)
+    {
+        if (maxPerCaller > 0 && !TryCountCaller(connection.Caller, maxPerCaller))
+        {
+            return Refusal.TooManyForCaller;
+        }
+
+        if (!TryAdd(connection, maxPerClient))
+        {
+            if (maxPerCaller > 0)
+            {
+                UncountCaller(connection.Caller);
+            }
+
+            return Refusal.TooManyForClient;
+        }
+
+        return Refusal.None;
+    }
+
+    private bool TryCountCaller(string caller, int max)
+    {
+        while (true)
+        {
+            if (_byCaller.TryGetValue(caller, out var count))
+            {
+                if (count >= max)
+                {
+                    return false;
+                }
+
+                if (_byCaller.TryUpdate(caller, count + 1, count))
+                {
+                    return true;
+                }
+            }
+            else if (_byCaller.TryAdd(caller, 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    private void UncountCaller(string caller)
+    {
+        while (_byCaller.TryGetValue(caller, out var count))
+        {
+            var done = count <= 1
+                ? _byCaller.TryRemove(new KeyValuePair<string, int>(caller, count))
+                : _byCaller.TryUpdate(caller, count - 1, count);
+            if (done)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Adds the connection unless its client already has <paramref name="maxPerClient"/> on this silo.</summary>
     public bool TryAdd(SseConnection connection, int maxPerClient)
@@ -64,6 +136,7 @@ internal sealed class LocalConnections
         }
 
         _counters.ConnectionClosed();
+        UncountCaller(connection.Caller);
         while (_byClient.TryGetValue(connection.ClientId, out var existing))
         {
             var remaining = Array.FindAll(existing, c => !ReferenceEquals(c, connection));

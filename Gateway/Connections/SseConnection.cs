@@ -43,6 +43,9 @@ internal sealed class SseConnection
 
     public string Id { get; } = Guid.NewGuid().ToString();
 
+    /// <summary>Who opened the stream as the abuse limits count callers (token subject, API key, or address).</summary>
+    public string Caller { get; init; } = string.Empty;
+
     public string ClientId { get; }
 
     public string? UserId { get; }

@@ -60,17 +60,28 @@ internal static partial class SseEndpoint
             settings.ConnectionQueueCapacity,
             time.GetUtcNow(),
             context.Abort,
-            counters);
+            counters)
+        {
+            Caller = Security.AbuseLimits.CallerKey(context),
+        };
 
         // Registered before the grain hears of it, so live events published meanwhile are queued, not missed.
-        if (!connections.TryAdd(connection, settings.MaxConnectionsPerClient))
+        switch (connections.TryAdd(connection, settings.MaxConnectionsPerClient, settings.MaxConnectionsPerCaller))
         {
-            context.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(
-                detail: $"Client '{clientId}' already has {settings.MaxConnectionsPerClient} open streams on this silo (Gateway:MaxConnectionsPerClient).",
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many streams for this client");
+            case LocalConnections.Refusal.TooManyForClient:
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(
+                    detail: $"Client '{clientId}' already has {settings.MaxConnectionsPerClient} open streams on this silo (Gateway:MaxConnectionsPerClient).",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many streams for this client");
+            case LocalConnections.Refusal.TooManyForCaller:
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(
+                    detail: $"This caller already holds {settings.MaxConnectionsPerCaller} open streams on this silo (Gateway:MaxConnectionsPerCaller).",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many streams for this caller");
         }
+
         EventBatch backlog;
         try
         {

@@ -31,6 +31,12 @@ public sealed class GatewayOptions
     /// <summary>Open streams one client id may hold on one silo (tabs, devices); more are refused with 429.</summary>
     public int MaxConnectionsPerClient { get; set; } = 32;
 
+    /// <summary>
+    /// Open streams one caller (token subject, API key, or else address) may hold on one silo, over all client ids;
+    /// more are refused with 429. 0 turns it off (load tests from a few addresses do).
+    /// </summary>
+    public int MaxConnectionsPerCaller { get; set; } = 2000;
+
     /// <summary>The <c>retry:</c> hint sent with the <c>reconnect</c> event when the silo shuts down.</summary>
     public TimeSpan ShutdownReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }
@@ -53,6 +59,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxRequestBodyBytes < 1024)
         {
             failures.Add($"{GatewayOptions.SectionName}:MaxRequestBodyBytes must be at least 1024.");
+        }
+
+        if (options.MaxConnectionsPerCaller < 0)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:MaxConnectionsPerCaller must be 0 (off) or more.");
         }
 
         if (options.MaxConnectionsPerClient < 1)

@@ -76,7 +76,7 @@ internal static class AbuseLimits
     }
 
     /// <summary>The caller as the limits see it: its API key's name, its token's subject, or its address.</summary>
-    private static string CallerKey(HttpContext context)
+    public static string CallerKey(HttpContext context)
     {
         var user = context.User;
         if (user.Identity?.IsAuthenticated == true)

@@ -37,6 +37,7 @@ internal sealed class LoadCluster : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["Security__RateLimits__InvocationsPerSecond"] = "0",
             ["Security__RateLimits__ConnectionsPerSecond"] = "0",
+            ["Gateway__MaxConnectionsPerCaller"] = "0", // thousands of streams from each of a few loopback addresses
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
