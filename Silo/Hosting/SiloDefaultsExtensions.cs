@@ -73,9 +73,12 @@ internal static class SiloDefaultsExtensions
                 }
 
                 silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-                if (!string.IsNullOrWhiteSpace(options.ClusterTlsCertPath))
+                var clusterCertificate = string.IsNullOrWhiteSpace(options.ClusterTlsCertPath)
+                    ? null
+                    : TransportSecurity.LoadPem(options.ClusterTlsCertPath, options.ClusterTlsKeyPath!);
+                if (clusterCertificate is not null)
                 {
-                    TransportSecurity.UseClusterTls(silo, TransportSecurity.LoadPem(options.ClusterTlsCertPath, options.ClusterTlsKeyPath!));
+                    TransportSecurity.UseClusterTls(silo, clusterCertificate);
                 }
 
                 // DeleteStateOnClear: a cleared record (deleted function, trimmed log segment) is removed, not kept empty.
@@ -88,9 +91,14 @@ internal static class SiloDefaultsExtensions
 
                 // Every silo must read what another encrypted (function secrets): one key ring, in Redis.
                 var keyRing = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(redis));
-                builder.Services.AddDataProtection()
+                var dataProtection = builder.Services.AddDataProtection()
                     .SetApplicationName("sse-virtualization/" + options.ServiceId)
                     .PersistKeysToStackExchangeRedis(() => keyRing.Value.GetDatabase(), options.ServiceId + ":data-protection-keys");
+                if (clusterCertificate is not null)
+                {
+                    // The key ring itself is then encrypted in Redis: reading Redis alone no longer reveals the secrets.
+                    dataProtection.ProtectKeysWithCertificate(clusterCertificate).UnprotectKeysWithAnyCertificate(clusterCertificate);
+                }
             }
             else
             {

@@ -48,9 +48,21 @@ public sealed class ClusterTlsTests
         Assert.True((await PresentedCertificateAsync(siloA.SiloPort))?.RawData.AsSpan().SequenceEqual(cluster.RawData));
 
         // Results still cross silos: invoked through B, delivered to a client held by A.
-        using (var registered = await b.PostAsJsonAsync("admin/functions", new { name = "tls-echo", endpoint = stub.Url("echo").ToString() }))
+        using (var registered = await b.PostAsJsonAsync("admin/functions", new { name = "tls-echo", endpoint = stub.Url("echo").ToString(), headers = new { Authorization = "Bearer cluster-tls-secret" } }))
         {
             Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        // With the cluster certificate, the Data Protection key ring is itself encrypted in Redis.
+        await using (var raw = await ConnectionMultiplexer.ConnectAsync(redis.Address))
+        {
+            var keys = await raw.GetDatabase().ListRangeAsync(clusterId + ":data-protection-keys");
+            Assert.NotEmpty(keys);
+            Assert.All(keys, key =>
+            {
+                Assert.Contains("<encryptedSecret", key.ToString(), StringComparison.Ordinal);
+                Assert.DoesNotContain("<masterKey", key.ToString(), StringComparison.Ordinal);
+            });
         }
 
         await using (var sse = await SseClient.ConnectAsync(siloA.BaseAddress, "sse/tls-client"))
