@@ -92,6 +92,10 @@ public sealed class SseClient : IAsyncDisposable
         {
             // The stream ended: the test closed it or the server went away.
         }
+        catch (ObjectDisposedException) when (_stop.IsCancellationRequested)
+        {
+            // Disposed before the body was opened (a refused connect closed at once): nothing was left to read.
+        }
         finally
         {
             _events.Writer.TryComplete();
