@@ -1,13 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using SseVirtualization.Clients;
+using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Connections;
 
 /// <summary>The JSON of the events the front end makes itself (results come ready-made from the grains).</summary>
 internal static class SseFrames
 {
-    public static string Connected(SseConnection connection, string siloId) => Write(writer =>
+    public static string Connected(SseConnection connection, string siloId) => JsonText.Object(writer =>
     {
         writer.WriteString("client_id", connection.ClientId);
         writer.WriteString("connection_id", connection.Id);
@@ -23,7 +23,7 @@ internal static class SseFrames
         writer.WriteNumber("timestamp", connection.CreatedAt.ToUnixTimeSeconds());
     });
 
-    public static string Gap(EventGap gap) => Write(writer =>
+    public static string Gap(EventGap gap) => JsonText.Object(writer =>
     {
         writer.WriteNumber("requested_after", gap.RequestedAfterId);
         writer.WriteNumber("oldest_available", gap.OldestAvailableId);
@@ -32,30 +32,17 @@ internal static class SseFrames
             : $"events {gap.RequestedAfterId + 1} to {gap.OldestAvailableId - 1} are no longer kept");
     });
 
-    public static string TokenExpired(DateTimeOffset expiredAt) => Write(writer =>
+    public static string TokenExpired(DateTimeOffset expiredAt) => JsonText.Object(writer =>
     {
         writer.WriteString("reason", "token expired");
         writer.WriteString("message", "The token for this stream has expired; reconnect with a new one (Last-Event-ID resumes).");
         writer.WriteNumber("expired_at", expiredAt.ToUnixTimeSeconds());
     });
 
-    public static string Reconnect(DateTimeOffset now) => Write(writer =>
+    public static string Reconnect(DateTimeOffset now) => JsonText.Object(writer =>
     {
         writer.WriteString("reason", "silo shutting down");
         writer.WriteString("message", "reconnect with Last-Event-ID; another silo will serve this stream");
         writer.WriteNumber("timestamp", now.ToUnixTimeSeconds());
     });
-
-    private static string Write(Action<Utf8JsonWriter> body)
-    {
-        using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
 }

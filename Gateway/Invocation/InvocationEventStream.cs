@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using SseVirtualization.Functions;
@@ -92,7 +91,7 @@ internal static class InvocationEventStream
         }
     }
 
-    private static string Complete(InvocationResult result) => Json(writer =>
+    private static string Complete(InvocationResult result) => JsonText.Object(writer =>
     {
         writer.WriteString("request_id", result.RequestId);
         writer.WriteString("function", result.Function);
@@ -100,7 +99,7 @@ internal static class InvocationEventStream
         writer.WriteNumber("duration_ms", Math.Round(result.DurationMs, 3));
     });
 
-    private static string Error(string requestId, string function, string? error, int statusCode, int total, double durationMs) => Json(writer =>
+    private static string Error(string requestId, string function, string? error, int statusCode, int total, double durationMs) => JsonText.Object(writer =>
     {
         writer.WriteString("request_id", requestId);
         writer.WriteString("function", function);
@@ -109,17 +108,4 @@ internal static class InvocationEventStream
         writer.WriteNumber("total", total);
         writer.WriteNumber("duration_ms", Math.Round(durationMs, 3));
     });
-
-    private static string Json(Action<Utf8JsonWriter> writeFields)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writeFields(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -57,37 +56,28 @@ internal static class StreamQueryEndpoint
         return await InvocationEventStream.StartAsync(grains.GetGrain<IFunctionGrain>(name), name, request, context);
     }
 
-    private static string PayloadOf(IQueryCollection query)
+    private static string PayloadOf(IQueryCollection query) => JsonText.Object(writer =>
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        foreach (var (key, values) in query)
         {
-            writer.WriteStartObject();
-            foreach (var (key, values) in query)
+            if (key is "function" or "access_token") // the token is for us, never for the function
             {
-                if (key is "function" or "access_token") // the token is for us, never for the function
-                {
-                    continue;
-                }
-
-                if (values.Count == 1)
-                {
-                    writer.WriteString(key, values[0]);
-                    continue;
-                }
-
-                writer.WriteStartArray(key);
-                foreach (var value in values)
-                {
-                    writer.WriteStringValue(value);
-                }
-
-                writer.WriteEndArray();
+                continue;
             }
 
-            writer.WriteEndObject();
-        }
+            if (values.Count == 1)
+            {
+                writer.WriteString(key, values[0]);
+                continue;
+            }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+            writer.WriteStartArray(key);
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+    });
 }

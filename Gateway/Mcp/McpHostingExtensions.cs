@@ -35,7 +35,14 @@ internal static class McpHostingExtensions
 
     public static void MapMcp(this IEndpointRouteBuilder routes)
     {
-        var mcp = routes.MapGroup(string.Empty).RequireCors(CorsPolicy);
+        // DNS-rebinding guard and caller checks before any MCP handler runs, on both transports.
+        var mcp = routes.MapGroup(string.Empty).RequireCors(CorsPolicy).AddEndpointFilter((context, next) =>
+        {
+            var http = context.HttpContext;
+            return McpStreamableEndpoints.Refusal(http, http.RequestServices.GetRequiredService<McpRequestGuard>(), http.RequestServices.GetRequiredService<CallerAccess>()) is { } refused
+                ? ValueTask.FromResult<object?>(refused)
+                : next(context);
+        });
         mcp.MapMcpStreamable();
         mcp.MapMcpLegacy();
         routes.MapGet("/.well-known/oauth-protected-resource/mcp", ProtectedResourceMetadata);

@@ -29,18 +29,11 @@ internal static partial class McpLegacyEndpoints
         HttpContext context,
         IGrainFactory grains,
         IClusterClient cluster,
-        McpRequestGuard guard,
-        CallerAccess access,
         McpOpenStreams open,
         IOptionsMonitor<McpOptions> options,
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
-        if (McpStreamableEndpoints.Refusal(context, guard, access) is { } refused)
-        {
-            return refused;
-        }
-
         var sessionId = McpSessions.NewId();
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var placeholder = new McpSessionInfo(McpProtocol.LegacySse, McpSessionInfo.LegacySse, string.Empty, string.Empty, "{}", CallerAccess.OwnerOf(context.User), null, time.GetUtcNow());
@@ -66,18 +59,11 @@ internal static partial class McpLegacyEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpDispatcher dispatcher,
-        McpRequestGuard guard,
-        CallerAccess access,
         IOptionsMonitor<McpOptions> options,
         IOptions<GatewayOptions> gatewayOptions,
         TimeProvider time,
         ILogger<McpDispatcher> logger)
     {
-        if (McpStreamableEndpoints.Refusal(context, guard, access) is { } refused)
-        {
-            return refused;
-        }
-
         var sessionId = context.Request.Query["sessionId"].ToString();
         if (sessionId.Length == 0)
         {

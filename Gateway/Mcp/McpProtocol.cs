@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -75,19 +74,12 @@ internal static class McpProtocol
         return root.TryGetProperty("id", out _) && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _));
     }
 
-    public static string Write(Action<Utf8JsonWriter> body)
+    /// <summary>A JSON-RPC 2.0 message: <c>jsonrpc</c>, then what <paramref name="body"/> writes.</summary>
+    public static string Write(Action<Utf8JsonWriter> body) => Http.JsonText.Object(writer =>
     {
-        using var buffer = new MemoryStream(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("jsonrpc", "2.0");
-            body(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        writer.WriteString("jsonrpc", "2.0");
+        body(writer);
+    });
 
     private static void WriteId(Utf8JsonWriter writer, string? idJson)
     {

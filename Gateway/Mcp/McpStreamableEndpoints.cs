@@ -29,18 +29,11 @@ internal static partial class McpStreamableEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpDispatcher dispatcher,
-        McpRequestGuard guard,
-        CallerAccess access,
         IOptionsMonitor<McpOptions> mcpOptions,
         IOptions<GatewayOptions> gatewayOptions,
         TimeProvider time,
         ILogger<McpDispatcher> logger)
     {
-        if (Refusal(context, guard, access) is { } refused)
-        {
-            return refused;
-        }
-
         var accept = context.Request.Headers.Accept.ToString();
         if (accept.Length > 0 && !Accepts(accept, "application/json") && !Accepts(accept, "text/event-stream"))
         {
@@ -197,17 +190,10 @@ internal static partial class McpStreamableEndpoints
         HttpContext context,
         IGrainFactory grains,
         IClusterClient cluster,
-        McpRequestGuard guard,
-        CallerAccess access,
         McpOpenStreams open,
         IOptionsMonitor<McpOptions> mcpOptions,
         IHostApplicationLifetime lifetime)
     {
-        if (Refusal(context, guard, access) is { } refused)
-        {
-            return refused;
-        }
-
         if (!Accepts(context.Request.Headers.Accept.ToString(), "text/event-stream"))
         {
             return TransportError(StatusCodes.Status406NotAcceptable, "Not Acceptable: GET /mcp serves text/event-stream.");
@@ -244,13 +230,8 @@ internal static partial class McpStreamableEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, IGrainFactory grains, McpRequestGuard guard, CallerAccess access)
+    private static async Task<IResult> DeleteAsync(HttpContext context, IGrainFactory grains)
     {
-        if (Refusal(context, guard, access) is { } refused)
-        {
-            return refused;
-        }
-
         var sessionId = context.Request.Headers[McpProtocol.SessionHeader].ToString();
         if (sessionId.Length == 0)
         {
@@ -266,7 +247,7 @@ internal static partial class McpStreamableEndpoints
         return Results.Ok();
     }
 
-    /// <summary>The guard's and the caller checks' refusal, or null. Shared by both transports.</summary>
+    /// <summary>The guard's and the caller checks' refusal, or null: the filter on every MCP route (McpHostingExtensions).</summary>
     internal static IResult? Refusal(HttpContext context, McpRequestGuard guard, CallerAccess access)
     {
         if (guard.Refusal(context.Request) is { } rebinding)

@@ -22,17 +22,10 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
 {
     public async Task<IReadOnlyList<McpTool>> ListAsync()
     {
-        var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
-        var registrations = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
         var tools = new List<McpTool>();
         var servers = new List<string>();
-        foreach (var registration in registrations)
+        foreach (var definition in await RegistrationsAsync())
         {
-            if (registration is not { IsActive: true, Definition: var definition })
-            {
-                continue;
-            }
-
             if (definition.IsMcpServer)
             {
                 servers.Add(definition.Name);
@@ -64,11 +57,15 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
     }
 
     /// <summary>The names of the registered remote MCP servers.</summary>
-    public async Task<IReadOnlyList<string>> ServersAsync()
+    public async Task<IReadOnlyList<string>> ServersAsync() =>
+        (await RegistrationsAsync()).Where(d => d.IsMcpServer).Select(d => d.Name).ToList();
+
+    /// <summary>Every active registration (functions and MCP servers), read from their grains.</summary>
+    private async Task<IEnumerable<FunctionDefinition>> RegistrationsAsync()
     {
         var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
         var registrations = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
-        return registrations.Where(r => r is { IsActive: true, Definition.IsMcpServer: true }).Select(r => r!.Definition.Name).ToList();
+        return registrations.Where(r => r is { IsActive: true }).Select(r => r!.Definition);
     }
 
     /// <summary>The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server.</summary>
@@ -98,31 +95,22 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         }
     }
 
-    private static string FunctionToolJson(FunctionDefinition definition)
+    private static string FunctionToolJson(FunctionDefinition definition) => Http.JsonText.Object(writer =>
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        writer.WriteString("name", definition.Name);
+        if (definition.Description.Length > 0)
         {
-            writer.WriteStartObject();
-            writer.WriteString("name", definition.Name);
-            if (definition.Description.Length > 0)
-            {
-                writer.WriteString("description", definition.Description);
-            }
-
-            writer.WritePropertyName("inputSchema");
-            writer.WriteRawValue(definition.InputSchemaJson!, skipInputValidation: true);
-            if (definition.OutputSchemaJson is not null)
-            {
-                writer.WritePropertyName("outputSchema");
-                writer.WriteRawValue(definition.OutputSchemaJson, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
+            writer.WriteString("description", definition.Description);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        writer.WritePropertyName("inputSchema");
+        writer.WriteRawValue(definition.InputSchemaJson!, skipInputValidation: true);
+        if (definition.OutputSchemaJson is not null)
+        {
+            writer.WritePropertyName("outputSchema");
+            writer.WriteRawValue(definition.OutputSchemaJson, skipInputValidation: true);
+        }
+    });
 
     [LoggerMessage(EventId = 5300, Level = LogLevel.Warning, Message = "The MCP server {Server} did not list its tools; they are left out of tools/list")]
     private static partial void LogServerUnavailable(ILogger logger, Exception exception, string server);

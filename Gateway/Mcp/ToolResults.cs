@@ -18,10 +18,8 @@ internal static class ToolResults
         }
 
         var data = result.DataJson ?? "null";
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        return Http.JsonText.Object(writer =>
         {
-            writer.WriteStartObject();
             writer.WriteStartArray("content");
             writer.WriteStartObject();
             writer.WriteString("type", "text");
@@ -35,10 +33,7 @@ internal static class ToolResults
             }
 
             writer.WriteBoolean("isError", false);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     public static string Failure(string message) => JsonSerializer.Serialize(new Dictionary<string, object>
