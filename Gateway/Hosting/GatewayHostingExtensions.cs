@@ -46,7 +46,6 @@ public static class GatewayHostingExtensions
         services.AddSingleton<SiloIdentity>();
         services.AddSingleton<ClusterView>();
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
-        services.AddHostedService<SiloStreamListener>();
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<DeliveryAuditor>();
         services.AddSingleton<Draining>();

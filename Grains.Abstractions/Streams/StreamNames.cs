@@ -1,14 +1,22 @@
 namespace SseVirtualization.Streams;
 
 /// <summary>
-/// Where results travel. Each silo subscribes once to its own stream (namespace <see cref="SiloNamespace"/>,
-/// key: the silo's id), never one subscription per connection.
+/// Where events travel. Client events go to the silos holding the client's connections over the broadcast channel
+/// <see cref="DeliveryChannel"/> (namespace <see cref="SiloNamespace"/>, key: the silo's id), whose one subscriber
+/// per silo is a grain bound to that silo: never one subscription per connection. MCP messages travel on the
+/// memory streams of <see cref="Provider"/>.
 /// </summary>
 public static class StreamNames
 {
-    /// <summary>The Orleans stream provider's name.</summary>
+    /// <summary>The Orleans stream provider's name (MCP messages and catalog changes).</summary>
     public const string Provider = "sse";
 
-    /// <summary>The stream namespace of per-silo delivery streams.</summary>
+    /// <summary>
+    /// The Orleans broadcast channel provider that pushes client events to silos. A push: each event is one
+    /// message to the silo's subscriber, with no queue for a pulling agent to poll.
+    /// </summary>
+    public const string DeliveryChannel = "sse-delivery";
+
+    /// <summary>The channel namespace of per-silo deliveries.</summary>
     public const string SiloNamespace = "sse-silo";
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
-using Orleans.Streams;
+using Orleans.BroadcastChannel;
 using SseVirtualization.Clients;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Streams;
@@ -208,7 +208,7 @@ internal sealed partial class ClientGrain(
 
         if (live)
         {
-            await PublishToSilosAsync(silos.Keys, clientEvent);
+            PublishToSilos(silos.Keys, clientEvent);
         }
 
         return clientEvent;
@@ -281,16 +281,16 @@ internal sealed partial class ClientGrain(
         return new EventBatch(events, gap, _log.LastEventId, more);
     }
 
-    private async Task PublishToSilosAsync(IEnumerable<string> siloIds, ClientEvent clientEvent)
+    private void PublishToSilos(IEnumerable<string> siloIds, ClientEvent clientEvent)
     {
-        var provider = this.GetStreamProvider(StreamNames.Provider);
+        var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.DeliveryChannel);
         var delivery = new SiloDelivery(ClientId, clientEvent, System.Diagnostics.Activity.Current?.Id);
         foreach (var siloId in siloIds)
         {
             try
             {
-                var stream = provider.GetStream<SiloDelivery>(StreamId.Create(StreamNames.SiloNamespace, siloId));
-                await stream.OnNextAsync(delivery);
+                // Fire and forget (see AddSseGrains): the task completes once the message is on its way.
+                _ = channels.GetChannelWriter<SiloDelivery>(ChannelId.Create(StreamNames.SiloNamespace, siloId)).Publish(delivery);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -17,12 +17,17 @@ public static class GrainsHostingExtensions
     public const string ResilienceMeterName = "Polly";
 
     /// <summary>
-    /// Adds the options and the HTTP machinery of client and function grains. The silo still configures the
-    /// <see cref="StorageNames.Grains"/> storage and the stream provider.
+    /// Adds the options and the HTTP machinery of client and function grains, and the broadcast channel client
+    /// events travel on. The silo still configures the <see cref="StorageNames.Grains"/> storage and the stream provider.
     /// </summary>
     public static ISiloBuilder AddSseGrains(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Not awaited: a client grain never waits on the silo holding a socket (one that is failing would hold every
+        // event of the client). An event lost on the way is in the client's log, and the connection or the silo's
+        // delivery audit fetches it from there.
+        builder.AddBroadcastChannel(SseVirtualization.Streams.StreamNames.DeliveryChannel, o => o.FireAndForgetDelivery = true);
         var services = builder.Services;
         services.AddOptions<FunctionOptions>().BindConfiguration(FunctionOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionOptions>, FunctionOptionsValidator>();

@@ -10,7 +10,9 @@ namespace SseVirtualization.Load;
 /// <c>fanin</c>: a two-silo cluster (Redis), N clients holding streams on silo A, and async invocations sent to
 /// silo B at a fixed rate, each for one client. Latency is from sending the invoke to reading its
 /// <c>function_response</c> on A, minus the function's own time (the event's <c>duration_ms</c>). Every result must
-/// arrive exactly once.
+/// arrive exactly once. A warm-up at the same rate comes first (tiered JIT takes seconds to settle) and is not
+/// measured. Each result's latency is also split at the moment the stub function received the call: before it
+/// (HTTP, acceptance into the client's ledger, dispatch) and after it (the result's storage and its way to the socket).
 /// </summary>
 internal static class FanInScenario
 {
@@ -19,6 +21,7 @@ internal static class FanInScenario
         var clients = options.Int("clients", 1000);
         var rate = options.Int("rate", 1000);
         var duration = options.Seconds("duration", 10);
+        var warmup = options.Seconds("warmup", 5);
         await using var stub = await StubFunctionServer.StartAsync();
         var polling = options.Text("polling", "00:00:00.020");
         await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?> { ["Streams__PollingPeriod"] = polling });
@@ -27,32 +30,37 @@ internal static class FanInScenario
         using var http = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         (await http.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() })).EnsureSuccessStatusCode();
 
-        var latencies = new LatencyRecorder();
+        var stages = new Stages(stub);
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<long, int>();
         using var stop = new CancellationTokenSource();
         using var streamsHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = a.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         var connected = 0;
-        var readers = Enumerable.Range(0, clients).Select(i => Task.Run(() => ReadAsync(streamsHttp, $"load-{clusterId}-{i}", latencies, seen, () => Interlocked.Increment(ref connected), stop.Token))).ToList();
+        var readers = Enumerable.Range(0, clients).Select(i => Task.Run(() => ReadAsync(streamsHttp, $"load-{clusterId}-{i}", stages, seen, () => Interlocked.Increment(ref connected), stop.Token))).ToList();
         await Eventually.UntilAsync(() => Task.FromResult(Volatile.Read(ref connected) == clients), $"{clients} streams to open", TimeSpan.FromMinutes(2));
-        Console.WriteLine($"{clients} clients connected to silo A; invoking on silo B at {rate}/s for {duration.TotalSeconds} s");
+        Console.WriteLine($"{clients} clients connected to silo A; invoking on silo B at {rate}/s, {warmup.TotalSeconds} s warm-up then {duration.TotalSeconds} s measured");
 
         long sent = 0, refused = 0;
-        var interval = TimeSpan.FromMilliseconds(10);
-        var perTick = Math.Max(1, rate / 100);
-        using var ticker = new PeriodicTimer(interval);
-        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var inflight = new List<Task>();
         using var progress = new Timer(_ => Console.Write($"\rsent {Interlocked.Read(ref sent)}, received {seen.Count}   "), null, 1000, 1000);
-        while (Stopwatch.GetTimestamp() < until && await ticker.WaitForNextTickAsync())
+        async Task SendAsync(TimeSpan length)
         {
-            for (var k = 0; k < perTick; k++)
+            var perTick = Math.Max(1, rate / 100);
+            using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+            var until = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < until && await ticker.WaitForNextTickAsync())
             {
-                var n = Interlocked.Increment(ref sent);
-                var client = $"load-{clusterId}-{n % clients}";
-                inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused)));
+                for (var k = 0; k < perTick; k++)
+                {
+                    var n = Interlocked.Increment(ref sent);
+                    var client = $"load-{clusterId}-{n % clients}";
+                    inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused)));
+                }
             }
         }
 
+        await SendAsync(warmup);
+        stages.MeasureFrom = Interlocked.Read(ref sent) + 1;
+        await SendAsync(duration);
         await Task.WhenAll(inflight);
         var accepted = sent - refused;
         await Eventually.UntilAsync(() => Task.FromResult(seen.Count >= accepted), "every accepted result to arrive", TimeSpan.FromMinutes(1)).ContinueWith(_ => { });
@@ -61,19 +69,26 @@ internal static class FanInScenario
         var duplicates = seen.Values.Count(v => v > 1);
         var lost = accepted - seen.Count;
         Console.WriteLine();
-        var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(accepted / duration.TotalSeconds, 1), latencies.Summarize(),
+        var measured = sent - stages.MeasureFrom + 1;
+        var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(measured / duration.TotalSeconds, 1), stages.Total.Summarize(),
             new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused });
+        var rows = new List<ResultRow>
+        {
+            row,
+            new("  invoke -> function called", stages.ToFunction.Count, 0, 0, stages.ToFunction.Summarize()),
+            new("  function -> client's socket", stages.FromFunction.Count, 0, 0, stages.FromFunction.Summarize()),
+        };
         var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
         await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
-            [("latency", latencies.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
+            [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
         Console.WriteLine($"plot: {plot}");
-        await Report.WriteAsync("fanin", [row], new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["polling"] = polling }, options.Text("out", null!));
+        await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds, ["polling"] = polling }, options.Text("out", null!));
         return new FanInResult(accepted, seen.Count, duplicates, refused);
     }
 
     private static async Task InvokeAsync(HttpClient http, string client, long n, Action refused)
     {
-        var payload = new { payload = new { n, sent = Stopwatch.GetTimestamp() }, client_id = client, @async = true };
+        var payload = new { payload = new { n, sent = Stopwatch.GetTimestamp(), sent_utc = DateTimeOffset.UtcNow.UtcTicks }, client_id = client, @async = true };
         try
         {
             using var response = await http.PostAsJsonAsync("invoke/echo", payload);
@@ -89,7 +104,7 @@ internal static class FanInScenario
     }
 
     private static async Task ReadAsync(
-        HttpClient http, string clientId, LatencyRecorder latencies, System.Collections.Concurrent.ConcurrentDictionary<long, int> seen, Action connected, CancellationToken stop)
+        HttpClient http, string clientId, Stages stages, System.Collections.Concurrent.ConcurrentDictionary<long, int> seen, Action connected, CancellationToken stop)
     {
         try
         {
@@ -109,17 +124,51 @@ internal static class FanInScenario
                 }
 
                 var now = Stopwatch.GetTimestamp();
+                var nowUtc = DateTimeOffset.UtcNow;
                 using var document = JsonDocument.Parse(item.Data);
                 var root = document.RootElement;
                 var payload = root.GetProperty("data").GetProperty("payload");
-                var sentAt = payload.GetProperty("sent").GetInt64();
-                var functionMs = root.GetProperty("duration_ms").GetDouble();
-                seen.AddOrUpdate(payload.GetProperty("n").GetInt64(), 1, (_, c) => c + 1);
-                latencies.Record(Math.Max(0, (now - sentAt) * 1000.0 / Stopwatch.Frequency - functionMs));
+                var n = payload.GetProperty("n").GetInt64();
+                seen.AddOrUpdate(n, 1, (_, c) => c + 1);
+                stages.Record(
+                    n,
+                    root.GetProperty("request_id").GetString()!,
+                    (now - payload.GetProperty("sent").GetInt64()) * 1000.0 / Stopwatch.Frequency,
+                    root.GetProperty("duration_ms").GetDouble(),
+                    new DateTimeOffset(payload.GetProperty("sent_utc").GetInt64(), TimeSpan.Zero),
+                    nowUtc);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+    }
+}
+
+/// <summary>The measured results' latencies, whole and split at the moment the stub function received the call.</summary>
+internal sealed class Stages(StubFunctionServer stub)
+{
+    /// <summary>Results of invocations numbered below this were sent during the warm-up.</summary>
+    public long MeasureFrom { get; set; } = long.MaxValue;
+
+    public LatencyRecorder Total { get; } = new();
+
+    public LatencyRecorder ToFunction { get; } = new();
+
+    public LatencyRecorder FromFunction { get; } = new();
+
+    public void Record(long n, string requestId, double totalMs, double functionMs, DateTimeOffset sentUtc, DateTimeOffset receivedUtc)
+    {
+        if (n < MeasureFrom)
+        {
+            return;
+        }
+
+        Total.Record(Math.Max(0, totalMs - functionMs));
+        if (stub.Calls.TryGetValue(requestId, out var call))
+        {
+            ToFunction.Record(Math.Max(0, (call.At - sentUtc).TotalMilliseconds));
+            FromFunction.Record(Math.Max(0, (receivedUtc - call.At).TotalMilliseconds - functionMs));
         }
     }
 }

@@ -27,7 +27,7 @@ public sealed class LoadToolSmokeTests
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-fanin-{Guid.NewGuid():N}.json");
         var plot = Path.ChangeExtension(out_, ".svg");
-        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--duration", "2", "--out", out_, "--plot", plot]));
+        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--warmup", "1", "--duration", "2", "--out", out_, "--plot", plot]));
 
         Assert.True(result.Accepted > 0);
         Assert.Equal(0, result.Refused);
