@@ -7,19 +7,28 @@ using SseVirtualization.Gateway.Hosting;
 
 namespace SseVirtualization.Gateway.Connections;
 
-/// <summary>One timer per silo that queues a heartbeat on every local connection (never a timer per connection).</summary>
+/// <summary>
+/// One timer per silo that queues a heartbeat on every local connection once per interval (never a timer per
+/// connection). The round is spread over the interval in <see cref="Slices"/> steps, each beating one slice of the
+/// connections: writing to every socket at the same instant needs a send buffer for each at once, and Kestrel's
+/// memory pool keeps those buffers afterwards (about 4 KiB per connection).
+/// </summary>
 internal sealed partial class HeartbeatService(
     LocalConnections connections, GatewayCounters counters, IOptions<GatewayOptions> options, TimeProvider time, ILogger<HeartbeatService> logger)
     : BackgroundService
 {
+    internal const int Slices = 20;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval / Slices, time);
+        var slice = 0;
         while (await WaitAsync(timer, stoppingToken))
         {
             try
             {
-                Beat();
+                Beat(slice);
+                slice = (slice + 1) % Slices;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -41,7 +50,7 @@ internal sealed partial class HeartbeatService(
         }
     }
 
-    private void Beat()
+    private void Beat(int slice)
     {
         var now = time.GetUtcNow();
         var heartbeat = new OutgoingEvent(0, ClientEventTypes.Heartbeat,
@@ -49,7 +58,7 @@ internal sealed partial class HeartbeatService(
         var sent = 0;
         foreach (var connection in connections.All)
         {
-            if (connection.TryEnqueue(heartbeat))
+            if (connection.Sequence % Slices == slice && connection.TryEnqueue(heartbeat))
             {
                 connection.LastPing = now;
                 sent++;

@@ -15,6 +15,7 @@ internal sealed class SseConnection
 {
     /// <summary>Queued to make the writer check the client grain for events it has not written.</summary>
     private static readonly OutgoingEvent CatchUp = new(-1, string.Empty, string.Empty);
+    private static long s_opened;
 
     private readonly Channel<OutgoingEvent> _queue;
     private readonly Action _abort;
@@ -42,6 +43,9 @@ internal sealed class SseConnection
     }
 
     public string Id { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>Numbers the connections this silo opened (spreads work such as heartbeats evenly over them).</summary>
+    public long Sequence { get; } = Interlocked.Increment(ref s_opened);
 
     /// <summary>Who opened the stream as the abuse limits count callers (token subject, API key, or address).</summary>
     public string Caller { get; init; } = string.Empty;

@@ -14,7 +14,10 @@ namespace SseVirtualization.Grains.Clients;
 /// One SSE client: numbers its events, keeps them in a bounded segmented log, and publishes each to the
 /// stream of every silo that holds one of its connections. With no live connection an event waits in the
 /// log until the next connect. It also keeps the ledger of async invocations made for the client.
+/// Activated where it is first called, which is usually the silo where the client opened its stream: events for a
+/// connection held there are then handed to the socket without crossing silos.
 /// </summary>
+[Orleans.Placement.PreferLocalPlacement]
 internal sealed partial class ClientGrain(
     [PersistentState("client", StorageNames.Grains)] IPersistentState<ClientState> state,
     IClusterMembershipService membership,

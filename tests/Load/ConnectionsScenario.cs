@@ -74,6 +74,10 @@ internal static class ConnectionsScenario
             }
 
             var rssAfter = silos.Select(s => RssKiB(s.Pid)).ToArray();
+
+            // Again near the end of the hold, after rounds of heartbeats were written to every stream.
+            await Task.Delay(hold * 0.9);
+            var rssHeld = silos.Select(s => RssKiB(s.Pid)).ToArray();
             await Eventually.UntilAsync(() => Task.FromResult(results.Count == workers.Count), "every worker to report", hold + TimeSpan.FromMinutes(2));
             long connected = 0, failed = 0, withHeartbeat = 0, closed = 0;
             foreach (var line in results.Values)
@@ -89,9 +93,14 @@ internal static class ConnectionsScenario
             for (var i = 0; i < siloCount; i++)
             {
                 var perClient = held[i] == 0 ? 0 : Math.Round((rssAfter[i] - rssBefore[i]) / (double)held[i], 2);
+                var perClientHeld = held[i] == 0 ? 0 : Math.Round((rssHeld[i] - rssBefore[i]) / (double)held[i], 2);
                 rows.Add(new ResultRow($"silo {i + 1} (:{silos[i].HttpPort})", held[i], 0, 0, new LatencySummary(0, 0, 0, 0, 0),
-                    new() { ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024, ["kib_per_client"] = perClient }));
-                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB, {perClient} KiB per stream");
+                    new()
+                    {
+                        ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024, ["kib_per_client"] = perClient,
+                        ["rss_end_of_hold_mib"] = rssHeld[i] / 1024, ["kib_per_client_end_of_hold"] = perClientHeld,
+                    }));
+                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB once open ({perClient} KiB per stream), {rssHeld[i] / 1024} MiB near the end of the hold ({perClientHeld} KiB per stream)");
             }
 
             rows.Add(new ResultRow("cluster", connected, failed, Math.Round(connected / openSeconds, 1), new LatencySummary(0, 0, 0, 0, 0),
