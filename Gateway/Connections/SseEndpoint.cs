@@ -111,7 +111,7 @@ internal static partial class SseEndpoint
                 Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero),
                 Timeout.InfiniteTimeSpan)
             : null;
-        return TypedResults.ServerSentEvents(
+        return new EventStreamResult(
             StreamAsync(connection, connected, backlog, grains, connections, silo.Id, expiry, logger, context.RequestAborted));
     }
 

@@ -46,7 +46,7 @@ internal static class InvocationEventStream
         }
 
         context.Response.Headers["X-Request-ID"] = request.RequestId;
-        return TypedResults.ServerSentEvents(EventsAsync(items, request.RequestId!, name, context.RequestAborted));
+        return new EventStreamResult(EventsAsync(items, request.RequestId!, name, context.RequestAborted));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> EventsAsync(
