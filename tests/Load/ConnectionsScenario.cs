@@ -20,10 +20,14 @@ internal static class ConnectionsScenario
         var perWorker = options.Int("per-worker", 15_000);
         var hold = options.Seconds("hold", 20);
         var heartbeat = options.Seconds("heartbeat", 5);
+        var gc = options.Text("gc", "server");
         await using var cluster = await LoadCluster.StartAsync("conn", siloCount, new Dictionary<string, string?>
         {
             ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
             ["Gateway__AuditInterval"] = options.Text("audit", "00:05:00"),
+
+            // The silo runs server GC; workstation GC holds each stream in less memory (docs/benchmarks.md).
+            ["DOTNET_gcServer"] = gc == "workstation" ? "0" : "1",
         });
         var (clusterId, silos) = (cluster.ClusterId, cluster.Silos);
         var workers = new List<Process>();
@@ -113,6 +117,7 @@ internal static class ConnectionsScenario
             await Report.WriteAsync("connections", rows, new()
             {
                 ["silos"] = siloCount,
+                ["gc"] = gc,
                 ["clients"] = clients,
                 ["per_worker"] = perWorker,
                 ["hold_s"] = hold.TotalSeconds,
