@@ -34,6 +34,11 @@ internal static class ObservabilityExtensions
                 {
                     tracing.AddOtlpExporter();
                 }
+
+                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
+                {
+                    tracing.SetSampler(UnsampledTraceSampler.ForSilo);
+                }
             })
             .WithMetrics(metrics =>
             {

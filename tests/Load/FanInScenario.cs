@@ -23,8 +23,7 @@ internal static class FanInScenario
         var duration = options.Seconds("duration", 10);
         var warmup = options.Seconds("warmup", 5);
         await using var stub = await StubFunctionServer.StartAsync();
-        var polling = options.Text("polling", "00:00:00.020");
-        await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?> { ["Streams__PollingPeriod"] = polling });
+        await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?>());
         var clusterId = cluster.ClusterId;
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         using var http = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
@@ -82,7 +81,7 @@ internal static class FanInScenario
         await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
         Console.WriteLine($"plot: {plot}");
-        await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds, ["polling"] = polling }, options.Text("out", null!));
+        await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds }, options.Text("out", null!));
         return new FanInResult(accepted, seen.Count, duplicates, refused);
     }
 

@@ -23,7 +23,7 @@ switch (scenario)
         Console.Error.WriteLine("""
             usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
               sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--out file.json]
-              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--polling 00:00:00.020] [--out file.json]
+              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               connections [--silos 6] [--clients 100000] [--per-worker 15000] [--hold 20] [--heartbeat 5] [--gc server|workstation] [--out file.json]
             """);

@@ -28,9 +28,9 @@ internal static class SyncScenario
 
         var rate = options.Int("rate", 0);
         var body = Encoding.UTF8.GetBytes("""{"payload":{"text":"hello"}}""");
-        var viaSilo = await DriveAsync("silo /invoke", new Uri(silo.BaseAddress, "invoke/fixed"), body, connections, duration, warmup, rate);
+        var viaSilo = await DriveAsync("silo /invoke", new Uri(silo.BaseAddress, "invoke/fixed"), body, connections, duration, warmup, rate, silo.Pid);
         var direct = await DriveAsync("nginx stub directly", stub.Url, Encoding.UTF8.GetBytes("""{"text":"hello"}"""), connections, duration, warmup, rate);
-        var extra = new Dictionary<string, double>
+        var extra = new Dictionary<string, double>(viaSilo.Extra ?? [])
         {
             ["throughput_ratio_to_direct"] = Math.Round(viaSilo.RatePerSecond / direct.RatePerSecond, 3),
             ["added_p50_ms"] = Math.Round(viaSilo.Latency.P50 - direct.Latency.P50, 3),
@@ -43,7 +43,7 @@ internal static class SyncScenario
             ["warmup_s"] = warmup.TotalSeconds,
             ["rate"] = rate,
         }, options.Text("out", null!));
-        Console.WriteLine($"the silo adds p50 {extra["added_p50_ms"]} ms, p99 {extra["added_p99_ms"]} ms over calling the stub directly");
+        Console.WriteLine($"the silo adds p50 {extra["added_p50_ms"]} ms, p99 {extra["added_p99_ms"]} ms over calling the stub directly, and spends {extra.GetValueOrDefault("server_cpu_us_per_call")} µs of CPU per call");
         return (viaSilo, direct);
     }
 
@@ -52,7 +52,8 @@ internal static class SyncScenario
     /// <paramref name="rate"/> an open loop: requests start on a fixed schedule over the connections, and latency
     /// counts from when each was due, so a backlog shows up in it.
     /// </summary>
-    public static async Task<ResultRow> DriveAsync(string target, Uri url, byte[] body, int connections, TimeSpan duration, TimeSpan warmup, int rate = 0)
+    /// <param name="serverPid">When given, the CPU that process spends per successful call is reported too.</param>
+    public static async Task<ResultRow> DriveAsync(string target, Uri url, byte[] body, int connections, TimeSpan duration, TimeSpan warmup, int rate = 0, int? serverPid = null)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -63,6 +64,7 @@ internal static class SyncScenario
         var measureFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         using var progress = new Timer(_ => Console.Write($"\r{target}: {Interlocked.Read(ref succeeded)} ok, {Interlocked.Read(ref failed)} failed   "), null, 1000, 1000);
         var measuredStart = 0L;
+        var cpuAtStart = 0.0;
 
         var scheduleStart = Stopwatch.GetTimestamp();
         long next = -1;
@@ -92,7 +94,10 @@ internal static class SyncScenario
                 if (!measuring && now >= measureFrom)
                 {
                     measuring = true;
-                    Interlocked.CompareExchange(ref measuredStart, now, 0);
+                    if (Interlocked.CompareExchange(ref measuredStart, now, 0) == 0 && serverPid is { } pid)
+                    {
+                        cpuAtStart = ProcessCpu.Seconds(pid);
+                    }
                 }
 
                 var started = rate > 0 ? due : Stopwatch.GetTimestamp();
@@ -129,6 +134,9 @@ internal static class SyncScenario
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(LoopAsync)));
         Console.WriteLine();
         var seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
-        return new ResultRow(target, succeeded, failed, Math.Round(succeeded / seconds, 1), latencies.Summarize());
+        var extra = serverPid is { } server && succeeded > 0
+            ? new Dictionary<string, double> { ["server_cpu_us_per_call"] = Math.Round((ProcessCpu.Seconds(server) - cpuAtStart) * 1e6 / succeeded, 1) }
+            : null;
+        return new ResultRow(target, succeeded, failed, Math.Round(succeeded / seconds, 1), latencies.Summarize(), extra);
     }
 }

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SseVirtualization.EndToEnd.Tests.Observability;
+
+/// <summary>Silos without an exporter (the cluster fixture's) still carry the caller's trace to functions.</summary>
+[Collection(ClusterCollectionDefinition.Name)]
+public sealed class TraceContextTests(ClusterFixture cluster)
+{
+    // The test process may trace too (another test's in-process silo): its own trace must not replace the caller's.
+    private HttpClient UntracedClient() =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = cluster.SiloA.BaseAddress };
+
+    [Theory]
+    [InlineData("01")]
+    [InlineData("00")]
+    public async Task The_callers_trace_and_its_sampling_decision_reach_the_function(string flags)
+    {
+        var function = await cluster.RegisterAsync("echo");
+        var traceId = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}") { Content = JsonContent.Create(new { payload = new { } }) };
+        request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-{flags}");
+
+        using var http = UntracedClient();
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+        var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
+        Assert.Equal(traceId, parts[1]);
+        Assert.Equal(flags, parts[3]);
+    }
+
+    [Fact]
+    public async Task A_call_without_a_trace_gets_one_that_reaches_the_function()
+    {
+        var function = await cluster.RegisterAsync("echo");
+
+        using var http = UntracedClient();
+        using var response = await http.PostAsJsonAsync($"invoke/{function}", new { payload = new { } });
+
+        var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+        var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
+        Assert.Equal(32, parts[1].Length);
+        Assert.NotEqual(new string('0', 32), parts[1]);
+    }
+}
