@@ -21,7 +21,20 @@ internal sealed class LocalConnections
 
     public int Count => _byId.Count;
 
-    public ICollection<SseConnection> All => _byId.Values;
+    /// <summary>
+    /// Every local connection, enumerated without locks or a copy (<c>Values</c> takes every lock and copies them
+    /// all; heartbeats walk the connections 20 times an interval).
+    /// </summary>
+    public IEnumerable<SseConnection> All
+    {
+        get
+        {
+            foreach (var (_, connection) in _byId)
+            {
+                yield return connection;
+            }
+        }
+    }
 
     // Open streams per caller (SseConnection.Caller), for Gateway:MaxConnectionsPerCaller.
     private readonly ConcurrentDictionary<string, int> _byCaller = new(StringComparer.Ordinal);
@@ -153,7 +166,7 @@ internal sealed class LocalConnections
     private long QueuedEvents()
     {
         long total = 0;
-        foreach (var connection in _byId.Values)
+        foreach (var connection in All)
         {
             total += connection.QueueLength;
         }
@@ -167,7 +180,7 @@ internal sealed class LocalConnections
     /// <summary>Ends every local stream with <paramref name="farewell"/> (at shutdown).</summary>
     public void CloseAll(OutgoingEvent farewell)
     {
-        foreach (var connection in _byId.Values)
+        foreach (var connection in All)
         {
             connection.Close(farewell);
         }

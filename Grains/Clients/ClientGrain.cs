@@ -290,15 +290,20 @@ internal sealed partial class ClientGrain(
         var delivery = new SiloDelivery(ClientId, clientEvent, System.Diagnostics.Activity.Current?.Id);
         foreach (var siloId in siloIds)
         {
+            // The event is stored: a failed send is a hole the connection fills from the log, or the silo's audit
+            // catches. Failing here would make the caller think the event was never recorded (and record it twice).
             try
             {
-                // Fire and forget (see AddSseGrains): the task completes once the message is on its way.
-                _ = channels.GetChannelWriter<SiloDelivery>(ChannelId.Create(StreamNames.SiloNamespace, siloId)).Publish(delivery);
+                // Fire and forget (see AddSseGrains): the task completes once the message is on its way, and Orleans
+                // logs a send that fails later.
+                var sending = channels.GetChannelWriter<SiloDelivery>(ChannelId.Create(StreamNames.SiloNamespace, siloId)).Publish(delivery);
+                if (sending.IsFaulted)
+                {
+                    LogLiveDeliveryFailed(logger, sending.Exception.GetBaseException(), ClientId, clientEvent.Id, siloId);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The event is stored: the connection fills the hole from the log or the silo's audit catches it.
-                // Failing here would make the caller think the event was never recorded (and record it twice).
                 LogLiveDeliveryFailed(logger, ex, ClientId, clientEvent.Id, siloId);
             }
         }

@@ -21,6 +21,11 @@ internal static class ConnectionsScenario
         var hold = options.Seconds("hold", 20);
         var heartbeat = options.Seconds("heartbeat", 5);
         var gc = options.Text("gc", "server");
+        if (gc is not ("server" or "workstation"))
+        {
+            throw new ArgumentException($"--gc must be server or workstation, not '{gc}'.");
+        }
+
         await using var cluster = await LoadCluster.StartAsync("conn", siloCount, new Dictionary<string, string?>
         {
             ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
@@ -65,6 +70,7 @@ internal static class ConnectionsScenario
             Console.WriteLine($"\nall workers connected after {openSeconds:0.0} s; holding {hold.TotalSeconds} s");
 
             // Every stream is open now: the workers start holding together, and the silos are counted while they do.
+            var holding = Stopwatch.StartNew();
             foreach (var worker in workers)
             {
                 await worker.StandardInput.WriteLineAsync("HOLD");
@@ -80,7 +86,12 @@ internal static class ConnectionsScenario
             var rssAfter = silos.Select(s => RssKiB(s.Pid)).ToArray();
 
             // Again near the end of the hold, after rounds of heartbeats were written to every stream.
-            await Task.Delay(hold * 0.9);
+            var untilLateInHold = hold * 0.9 - holding.Elapsed;
+            if (untilLateInHold > TimeSpan.Zero)
+            {
+                await Task.Delay(untilLateInHold);
+            }
+
             var rssHeld = silos.Select(s => RssKiB(s.Pid)).ToArray();
             await Eventually.UntilAsync(() => Task.FromResult(results.Count == workers.Count), "every worker to report", hold + TimeSpan.FromMinutes(2));
             long connected = 0, failed = 0, withHeartbeat = 0, closed = 0;
