@@ -8,7 +8,7 @@ using SseVirtualization.Gateway.Hosting;
 namespace SseVirtualization.Gateway.Connections;
 
 /// <summary>
-/// Catches the one loss a connection cannot see by itself: the last event of a burst lost in a stream (no
+/// Catches the one loss a connection cannot see by itself: the last event of a burst lost on its way to the silo (no
 /// later event shows the hole). Periodically, and at once when a silo dies, asks each local client's grain
 /// for its newest id (one cheap interleaved call per client, not per connection) and has connections that
 /// are behind fetch the rest from the log.

@@ -11,7 +11,7 @@ internal static class GatewayTelemetry
 
     /// <summary>
     /// A span for writing one live event to a client, in the trace that produced it (its context travels in
-    /// the stream message), so an invocation's trace ends where its result reaches the socket.
+    /// the delivery message), so an invocation's trace ends where its result reaches the socket.
     /// </summary>
     public static Activity? StartDelivery(OutgoingEvent outgoing, string clientId)
     {

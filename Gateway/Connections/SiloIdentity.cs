@@ -2,7 +2,7 @@ using Orleans.Runtime;
 
 namespace SseVirtualization.Gateway.Connections;
 
-/// <summary>The id of the silo this front end runs in: the key of its delivery stream and of its connections grain.</summary>
+/// <summary>The id of the silo this front end runs in: the key of its delivery channel and of its delivery and connections grains.</summary>
 internal sealed class SiloIdentity(ILocalSiloDetails siloDetails)
 {
     private string? _id;

@@ -9,7 +9,7 @@ namespace SseVirtualization.Gateway.Connections;
 /// One open <c>/sse/{clientId}</c> response. Live events queue here from the moment the connection is
 /// registered, so nothing published while its backlog is fetched is missed. The writer tracks the last
 /// event id it wrote: ids at or below it are skipped (nothing is written twice), and a jump past it means
-/// stream messages were lost, so the missing events are fetched from the client grain first.
+/// live deliveries were lost, so the missing events are fetched from the client grain first.
 /// </summary>
 internal sealed class SseConnection
 {
@@ -143,7 +143,7 @@ internal sealed class SseConnection
 
             if (outgoing.Id != LastWrittenId + 1)
             {
-                // A hole (stream messages lost) or a catch-up request: the grain's log has what is missing.
+                // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
                 await foreach (var item in WriteAllAsync(await fetchAfter(LastWrittenId), fetchAfter))
                 {
                     yield return item;

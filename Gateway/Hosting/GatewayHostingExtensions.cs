@@ -29,7 +29,7 @@ public static class GatewayHostingExtensions
 
     /// <summary>
     /// Adds the HTTP front end to a host that also runs an Orleans silo (it holds SSE sockets for the silo it
-    /// lives in and receives their events through that silo's stream).
+    /// lives in and receives their events through that silo's delivery channel).
     /// </summary>
     public static IHostApplicationBuilder AddSseGateway(this IHostApplicationBuilder builder)
     {

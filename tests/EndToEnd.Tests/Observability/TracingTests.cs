@@ -15,7 +15,7 @@ public sealed class TracingTests
         await using var redis = await RedisServer.StartAsync();
         await using var stub = await StubFunctionServer.StartAsync();
         var environment = ClusterFixture.SiloEnvironment(redis, "trace-" + Guid.NewGuid().ToString("N")[..10]);
-        // The trace follows the live path (the silo's stream). The fixture's 2 s delivery audit would, on a loaded
+        // The trace follows the live path (the silo's delivery channel). The fixture's 2 s delivery audit would, on a loaded
         // machine, sometimes fill the event from the grain first (no trace context there), and the live copy is
         // then dropped as a duplicate: no delivery span. The audit has its own tests.
         environment["Gateway__AuditInterval"] = "00:05:00";
