@@ -11,8 +11,8 @@ using SseVirtualization.Streams;
 namespace SseVirtualization.Grains.Clients;
 
 /// <summary>
-/// One SSE client: numbers its events, keeps them in a bounded segmented log, and publishes each to the
-/// stream of every silo that holds one of its connections. With no live connection an event waits in the
+/// One SSE client: numbers its events, keeps them in a bounded segmented log, and pushes each to every silo
+/// that holds one of its connections (the <see cref="StreamNames.DeliveryChannel"/> broadcast channel). With no live connection an event waits in the
 /// log until the next connect. It also keeps the ledger of async invocations made for the client.
 /// Activated where it is first called, which is usually the silo where the client opened its stream: events for a
 /// connection held there are then handed to the socket without crossing silos.
@@ -27,6 +27,7 @@ internal sealed partial class ClientGrain(
     : Grain, IClientGrain, IInvocationLedger, IRemindable
 {
     private ClientEventLog _log = null!;
+    private IBroadcastChannelProvider? _channels;
 
     private string ClientId => this.GetPrimaryKeyString();
 
@@ -286,7 +287,7 @@ internal sealed partial class ClientGrain(
 
     private void PublishToSilos(IEnumerable<string> siloIds, ClientEvent clientEvent)
     {
-        var channels = ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.DeliveryChannel);
+        var channels = _channels ??= ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.DeliveryChannel);
         var delivery = new SiloDelivery(ClientId, clientEvent, System.Diagnostics.Activity.Current?.Id);
         foreach (var siloId in siloIds)
         {
