@@ -23,6 +23,7 @@ internal static class ObservabilityExtensions
     {
         ConfigureLogging(builder);
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var samplerConfigured = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("sse-virtualization-silo"))
             .WithTracing(tracing =>
@@ -30,14 +31,18 @@ internal static class ObservabilityExtensions
                 tracing.AddSource([.. GatewayHostingExtensions.ActivitySources, GrainsHostingExtensions.TelemetryName, OrleansApplicationSource])
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
                     .AddHttpClientInstrumentation();
+                if (!otlp && !samplerConfigured)
+                {
+                    // With nowhere to send spans, only a trace its caller samples is recorded (so its sampling flag reaches the
+                    // function), not every request and every hour-long /sse request with its tags. Unrecorded traces are still
+                    // made and carried on, so logs carry trace ids and functions get the caller's trace
+                    // (TraceContextGrainCallFilter carries it across grain calls).
+                    tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+                }
+
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();
-                }
-
-                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
-                {
-                    tracing.SetSampler(UnsampledTraceSampler.ForSilo);
                 }
             })
             .WithMetrics(metrics =>

@@ -116,6 +116,7 @@ internal static class SiloDefaultsExtensions
                 agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod)));
             silo.AddSseGrains();
             silo.AddActivityPropagation();
+            silo.AddOutgoingGrainCallFilter<TraceContextGrainCallFilter>();
             silo.AddDashboard();
         });
         builder.AddSiloObservability();

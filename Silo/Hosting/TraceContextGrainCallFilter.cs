@@ -1,0 +1,23 @@
+using System.Diagnostics;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>
+/// Carries the current trace across every grain call, recorded or not. Orleans' own propagation only sends the
+/// context of a span it made, and OpenTelemetry makes none under an unsampled local parent (nor at all when spans
+/// are not recorded): the grain, and the function it calls, then started a trace of their own. When Orleans did
+/// make a span it is the current one here, so what this sends is the same.
+/// </summary>
+internal sealed class TraceContextGrainCallFilter(DistributedContextPropagator propagator) : IOutgoingGrainCallFilter
+{
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        // Async on purpose: the request context set here belongs to this call and is gone when it returns.
+        if (Activity.Current is { } current)
+        {
+            propagator.Inject(current, null, static (_, key, value) => RequestContext.Set(key, value));
+        }
+
+        await context.Invoke();
+    }
+}
