@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Functions;
 using SseVirtualization.Grains.Functions.Routing;
@@ -17,8 +18,8 @@ public static class GrainsHostingExtensions
     public const string ResilienceMeterName = "Polly";
 
     /// <summary>
-    /// Adds the options and the HTTP machinery of client and function grains, and the broadcast channel client
-    /// events travel on. The silo still configures the <see cref="StorageNames.Grains"/> storage and the stream provider.
+    /// Adds the options and the HTTP machinery of client and function grains, the broadcast channel client
+    /// events travel on, and the binary format grain state is stored in. The silo still configures the <see cref="StorageNames.Grains"/> storage and the stream provider.
     /// </summary>
     public static ISiloBuilder AddSseGrains(this ISiloBuilder builder)
     {
@@ -29,6 +30,12 @@ public static class GrainsHostingExtensions
         // delivery audit fetches it from there.
         builder.AddBroadcastChannel(SseVirtualization.Streams.StreamNames.DeliveryChannel, o => o.FireAndForgetDelivery = true);
         var services = builder.Services;
+
+        // Whichever storage the silo configures (Redis, or memory when embedded) stores grain state in binary.
+        services.RemoveAll<IGrainStorageSerializer>();
+        services.AddSingleton<IGrainStorageSerializer>(provider => new GrainStateSerializer(
+            new OrleansGrainStorageSerializer(provider.GetRequiredService<Orleans.Serialization.Serializer>()),
+            ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(provider)));
         services.AddOptions<FunctionOptions>().BindConfiguration(FunctionOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionOptions>, FunctionOptionsValidator>();
         services.AddOptions<ClientOptions>().BindConfiguration(ClientOptions.SectionName).ValidateOnStart();
