@@ -59,10 +59,14 @@ internal static class FanInScenario
 
         await SendAsync(warmup);
         stages.MeasureFrom = Interlocked.Read(ref sent) + 1;
+        var cpuAtStart = ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid);
         await SendAsync(duration);
         await Task.WhenAll(inflight);
         var accepted = sent - refused;
         await Eventually.UntilAsync(() => Task.FromResult(seen.Count >= accepted), "every accepted result to arrive", TimeSpan.FromMinutes(1)).ContinueWith(_ => { });
+
+        // Both silos' CPU over the measured part (heartbeats and audits included), per invocation: steadier than latency.
+        var cpuPerInvocation = Math.Round((ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid) - cpuAtStart) * 1e6 / (sent - stages.MeasureFrom + 1), 1);
         await stop.CancelAsync();
         await Task.WhenAll(readers).ContinueWith(_ => { });
         var duplicates = seen.Values.Count(v => v > 1);
@@ -70,7 +74,7 @@ internal static class FanInScenario
         Console.WriteLine();
         var measured = sent - stages.MeasureFrom + 1;
         var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(measured / duration.TotalSeconds, 1), stages.Total.Summarize(),
-            new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused });
+            new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused, ["silos_cpu_us_per_invocation"] = cpuPerInvocation });
         var rows = new List<ResultRow>
         {
             row,
@@ -81,6 +85,7 @@ internal static class FanInScenario
         await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
         Console.WriteLine($"plot: {plot}");
+        Console.WriteLine($"the silos spent {cpuPerInvocation} µs of CPU per invocation");
         await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds }, options.Text("out", null!));
         return new FanInResult(accepted, seen.Count, duplicates, refused);
     }
