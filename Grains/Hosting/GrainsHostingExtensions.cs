@@ -34,7 +34,7 @@ public static class GrainsHostingExtensions
         // Whichever storage the silo configures (Redis, or memory when embedded) stores grain state in binary.
         services.RemoveAll<IGrainStorageSerializer>();
         services.AddSingleton<IGrainStorageSerializer>(provider => new GrainStateSerializer(
-            new OrleansGrainStorageSerializer(provider.GetRequiredService<Orleans.Serialization.Serializer>()),
+            provider.GetRequiredService<Orleans.Serialization.Serializer>(),
             ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(provider)));
         services.AddOptions<FunctionOptions>().BindConfiguration(FunctionOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionOptions>, FunctionOptionsValidator>();
