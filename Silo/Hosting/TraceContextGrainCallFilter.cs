@@ -10,14 +10,13 @@ namespace SseVirtualization.Silo.Hosting;
 /// </summary>
 internal sealed class TraceContextGrainCallFilter(DistributedContextPropagator propagator) : IOutgoingGrainCallFilter
 {
-    public async Task Invoke(IOutgoingGrainCallContext context)
-    {
-        // Async on purpose: the request context set here belongs to this call and is gone when it returns.
-        if (Activity.Current is { } current)
-        {
-            propagator.Inject(current, null, static (_, key, value) => RequestContext.Set(key, value));
-        }
+    public Task Invoke(IOutgoingGrainCallContext context) =>
+        Activity.Current is { } current ? InvokeInTraceAsync(context, current) : context.Invoke();
 
+    // Async on purpose: the request context set here belongs to this call and is gone when it returns.
+    private async Task InvokeInTraceAsync(IOutgoingGrainCallContext context, Activity current)
+    {
+        propagator.Inject(current, null, static (_, key, value) => RequestContext.Set(key, value));
         await context.Invoke();
     }
 }

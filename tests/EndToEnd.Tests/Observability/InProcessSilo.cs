@@ -38,12 +38,10 @@ public sealed class InProcessSilo : IAsyncDisposable
             ["SILO_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["GATEWAY_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
-        });
-        if (exportSpansTo is not null)
-        {
+
             // Spans are recorded only where they can go: OTLP, or (as here) an exporter added in code with a sampler set.
-            builder.Configuration["OTEL_TRACES_SAMPLER"] = "parentbased_always_on";
-        }
+            ["OTEL_TRACES_SAMPLER"] = exportSpansTo is null ? null : "parentbased_always_on",
+        });
 
         builder.AddSiloDefaults();
         builder.AddSseGateway();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Observability;
 
@@ -27,6 +28,32 @@ public sealed class TraceContextTests(ClusterFixture cluster)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+        var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
+        Assert.Equal(traceId, parts[1]);
+        Assert.Equal(flags, parts[3]);
+    }
+
+    [Theory]
+    [InlineData("01")]
+    [InlineData("00")]
+    public async Task An_async_call_carries_the_callers_trace_through_the_ledger_to_the_function(string flags)
+    {
+        // Accepted into the client's ledger (a grain on whichever silo), then run by a one-way call: every grain hop
+        // must carry the trace, also when nothing records it.
+        var function = await cluster.RegisterAsync("echo");
+        var traceId = Guid.NewGuid().ToString("N");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}")
+        {
+            Content = JsonContent.Create(new { payload = new { }, client_id = "traced-" + traceId[..12], @async = true }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-{flags}");
+
+        using var http = UntracedClient();
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+        await Eventually.UntilAsync(() => Task.FromResult(cluster.Stub.Calls.ContainsKey(requestId)), "the function to be called");
         var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
         Assert.Equal(traceId, parts[1]);
         Assert.Equal(flags, parts[3]);
