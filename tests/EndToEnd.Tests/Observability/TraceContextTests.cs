@@ -18,19 +18,12 @@ public sealed class TraceContextTests(ClusterFixture cluster)
     [InlineData("00")]
     public async Task The_callers_trace_and_its_sampling_decision_reach_the_function(string flags)
     {
-        var function = await cluster.RegisterAsync("echo");
         var traceId = Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}") { Content = JsonContent.Create(new { payload = new { } }) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-{flags}");
 
-        using var http = UntracedClient();
-        using var response = await http.SendAsync(request);
+        var (status, functionTrace) = await InvokeInTraceAsync(new { payload = new { } }, traceId, flags);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
-        var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
-        Assert.Equal(traceId, parts[1]);
-        Assert.Equal(flags, parts[3]);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((traceId, flags), functionTrace);
     }
 
     [Theory]
@@ -40,23 +33,27 @@ public sealed class TraceContextTests(ClusterFixture cluster)
     {
         // Accepted into the client's ledger (a grain on whichever silo), then run by a one-way call: every grain hop
         // must carry the trace, also when nothing records it.
-        var function = await cluster.RegisterAsync("echo");
         var traceId = Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}")
-        {
-            Content = JsonContent.Create(new { payload = new { }, client_id = "traced-" + traceId[..12], @async = true }),
-        };
+
+        var (status, functionTrace) = await InvokeInTraceAsync(new { payload = new { }, client_id = "traced-" + traceId[..12], @async = true }, traceId, flags);
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal((traceId, flags), functionTrace);
+    }
+
+    /// <summary>Invokes a new echo function with a <c>traceparent</c>; returns the status and the trace id and flags the function saw.</summary>
+    private async Task<(HttpStatusCode Status, (string TraceId, string Flags) FunctionTrace)> InvokeInTraceAsync(object body, string traceId, string flags)
+    {
+        var function = await cluster.RegisterAsync("echo");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{function}") { Content = JsonContent.Create(body) };
         request.Headers.Add("traceparent", $"00-{traceId}-{Guid.NewGuid().ToString("N")[..16]}-{flags}");
 
         using var http = UntracedClient();
         using var response = await http.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var requestId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
         await Eventually.UntilAsync(() => Task.FromResult(cluster.Stub.Calls.ContainsKey(requestId)), "the function to be called");
         var parts = cluster.Stub.Calls[requestId].Headers["traceparent"].Split('-');
-        Assert.Equal(traceId, parts[1]);
-        Assert.Equal(flags, parts[3]);
+        return (response.StatusCode, (parts[1], parts[3]));
     }
 
     [Fact]
