@@ -23,6 +23,8 @@ internal sealed class SseConnection
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
     private volatile bool _ended;
+    private SseItem<string>? _connected;
+    private EventBatch? _backlog;
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
     public SseConnection(
@@ -115,17 +117,34 @@ internal sealed class SseConnection
         _queue.Writer.TryComplete();
     }
 
-    /// <summary>The whole stream: <paramref name="first"/>, the backlog, then live events until the client leaves.</summary>
+    /// <summary>
+    /// Sets what the stream writes first: the <c>connected</c> event, then the events the client missed. They are held
+    /// only until written (but for the last item written, which the iterators keep as their current one): a stream can
+    /// last hours, and a reconnecting client's backlog can be a page of large events.
+    /// </summary>
+    public void SetOpening(SseItem<string> connected, EventBatch backlog)
+    {
+        _connected = connected;
+        _backlog = backlog;
+    }
+
+    /// <summary>The whole stream: the opening (see <see cref="SetOpening"/>), then live events until the client leaves.</summary>
     public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
-        SseItem<string> first,
-        EventBatch backlog,
         Func<long, Task<EventBatch>> fetchAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        yield return first;
-        await foreach (var item in WriteAllAsync(backlog, fetchAfter))
+        // No local holds the opening: locals of an iterator can live as long as it does.
+        if (_connected.HasValue)
         {
-            yield return item;
+            yield return TakeConnected();
+        }
+
+        if (Volatile.Read(ref _backlog) is not null)
+        {
+            await foreach (var item in WriteAllAsync(new BatchHandOver(Interlocked.Exchange(ref _backlog, null)!), fetchAfter))
+            {
+                yield return item;
+            }
         }
 
         await foreach (var outgoing in _queue.Reader.ReadAllAsync(cancellationToken))
@@ -144,7 +163,7 @@ internal sealed class SseConnection
             if (outgoing.Id != LastWrittenId + 1)
             {
                 // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
-                await foreach (var item in WriteAllAsync(await fetchAfter(LastWrittenId), fetchAfter))
+                await foreach (var item in WriteAllAsync(new BatchHandOver(await fetchAfter(LastWrittenId)), fetchAfter))
                 {
                     yield return item;
                 }
@@ -161,9 +180,18 @@ internal sealed class SseConnection
         }
     }
 
-    /// <summary>Writes a batch and, when it is one page of a longer read, the pages after it.</summary>
-    private async IAsyncEnumerable<SseItem<string>> WriteAllAsync(EventBatch batch, Func<long, Task<EventBatch>> fetchAfter)
+    private SseItem<string> TakeConnected()
     {
+        var connected = _connected!.Value;
+        _connected = null;
+        return connected;
+    }
+
+    /// <summary>Writes a batch and, when it is one page of a longer read, the pages after it.</summary>
+    private async IAsyncEnumerable<SseItem<string>> WriteAllAsync(BatchHandOver first, Func<long, Task<EventBatch>> fetchAfter)
+    {
+        var batch = first.Take();
+        long lastEventId;
         while (true)
         {
             foreach (var item in Write(batch))
@@ -171,6 +199,7 @@ internal sealed class SseConnection
                 yield return item;
             }
 
+            lastEventId = batch.LastEventId;
             if (!batch.More)
             {
                 break;
@@ -179,7 +208,9 @@ internal sealed class SseConnection
             batch = await fetchAfter(LastWrittenId);
         }
 
-        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, batch.LastEventId));
+        // Not kept by this iterator, which the caller's state machine may hold until the stream ends.
+        batch = null!;
+        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, lastEventId));
     }
 
     private IEnumerable<SseItem<string>> Write(EventBatch batch)
@@ -208,4 +239,15 @@ internal sealed class SseConnection
             EventId = outgoing.Id <= 0 ? null : outgoing.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ReconnectionInterval = outgoing.Retry,
         };
+}
+
+/// <summary>
+/// Passes a batch to an iterator without making it a parameter: an async iterator keeps its arguments for as long as
+/// it lives, and the caller's state machine may keep a finished iterator until the stream ends.
+/// </summary>
+internal sealed class BatchHandOver(EventBatch batch)
+{
+    private EventBatch? _batch = batch;
+
+    public EventBatch Take() => Interlocked.Exchange(ref _batch, null) ?? throw new InvalidOperationException("The batch was already taken.");
 }

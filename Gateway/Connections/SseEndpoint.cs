@@ -111,14 +111,12 @@ internal static partial class SseEndpoint
                 Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero),
                 Timeout.InfiniteTimeSpan)
             : null;
-        return new EventStreamResult(
-            StreamAsync(connection, connected, backlog, grains, connections, silo.Id, expiry, logger, context.RequestAborted));
+        connection.SetOpening(connected, backlog);
+        return new EventStreamResult(StreamAsync(connection, grains, connections, silo.Id, expiry, logger, context.RequestAborted));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
         SseConnection connection,
-        SseItem<string> connected,
-        EventBatch backlog,
         IGrainFactory grains,
         LocalConnections connections,
         string siloId,
@@ -130,7 +128,7 @@ internal static partial class SseEndpoint
         try
         {
             var client = grains.GetGrain<IClientGrain>(connection.ClientId);
-            await foreach (var item in connection.ReadAllAsync(connected, backlog, client.GetEventsAfterAsync, cancellationToken))
+            await foreach (var item in connection.ReadAllAsync(client.GetEventsAfterAsync, cancellationToken))
             {
                 yield return item;
             }
