@@ -24,7 +24,7 @@ internal sealed class SseConnection
     private long _lastWrittenId = -1;
     private volatile bool _ended;
     private SseItem<string>? _connected;
-    private EventBatch? _backlog;
+    private BatchHandOver? _backlog;
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
     public SseConnection(
@@ -125,7 +125,7 @@ internal sealed class SseConnection
     public void SetOpening(SseItem<string> connected, EventBatch backlog)
     {
         _connected = connected;
-        _backlog = backlog;
+        _backlog = new BatchHandOver(backlog);
     }
 
     /// <summary>The whole stream: the opening (see <see cref="SetOpening"/>), then live events until the client leaves.</summary>
@@ -133,15 +133,17 @@ internal sealed class SseConnection
         Func<long, Task<EventBatch>> fetchAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // No local holds the opening: locals of an iterator can live as long as it does.
+        // No local holds the opening itself (locals of an iterator can live as long as it does): the backlog's hand-over
+        // is empty once WriteAllAsync took it.
         if (_connected.HasValue)
         {
             yield return TakeConnected();
         }
 
-        if (Volatile.Read(ref _backlog) is not null)
+        if (_backlog is { } backlog)
         {
-            await foreach (var item in WriteAllAsync(new BatchHandOver(Interlocked.Exchange(ref _backlog, null)!), fetchAfter))
+            _backlog = null;
+            await foreach (var item in WriteAllAsync(backlog, fetchAfter))
             {
                 yield return item;
             }

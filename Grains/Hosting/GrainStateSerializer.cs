@@ -6,7 +6,8 @@ namespace SseVirtualization.Grains.Hosting;
 /// <summary>
 /// Stores grain state in Orleans' binary format, the one grain calls already use: version tolerant through the
 /// <c>[Id]</c> of every field, smaller, and cheaper to write than JSON. State stored as JSON, Orleans' default, is
-/// still read, and is stored in binary from its next write on.
+/// still read, and is stored in binary from its next write on. Not Orleans' <c>GrainStorageSerializer</c> with a JSON
+/// fallback: it tells the formats apart by trying the binary reader and catching its exception, on every read of old state.
 /// </summary>
 internal sealed class GrainStateSerializer(Serializer binary, JsonGrainStorageSerializer json) : IGrainStorageSerializer
 {
