@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using SseVirtualization.Clients;
 
 namespace SseVirtualization.Gateway.Connections;
@@ -17,7 +16,7 @@ internal sealed class SseConnection
     private static readonly OutgoingEvent CatchUp = new(-1, string.Empty, string.Empty);
     private static long s_opened;
 
-    private readonly Channel<OutgoingEvent> _queue;
+    private readonly EventQueue _queue;
     private readonly Action _abort;
     private readonly GatewayCounters _counters;
     private long _lastPingTicks;
@@ -37,11 +36,7 @@ internal sealed class SseConnection
         Metadata = metadata;
         CreatedAt = createdAt;
         _lastPingTicks = createdAt.UtcTicks;
-        _queue = Channel.CreateBounded<OutgoingEvent>(new BoundedChannelOptions(queueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping silently
-        });
+        _queue = new EventQueue(queueCapacity);
     }
 
     public string Id { get; } = Guid.NewGuid().ToString();
@@ -68,7 +63,7 @@ internal sealed class SseConnection
     }
 
     /// <summary>Events waiting to be written.</summary>
-    public int QueueLength => _queue.Reader.Count;
+    public int QueueLength => _queue.Count;
 
     /// <summary>The id of the last event written, or -1 before the backlog is written.</summary>
     public long LastWrittenId => Volatile.Read(ref _lastWrittenId);
@@ -76,12 +71,12 @@ internal sealed class SseConnection
     /// <summary>Queues an event. Returns <c>false</c> (and drops the connection) when the client cannot keep up.</summary>
     public bool TryEnqueue(OutgoingEvent outgoing)
     {
-        if (_queue.Writer.TryWrite(outgoing))
+        if (_queue.TryWrite(outgoing))
         {
             return true;
         }
 
-        if (_queue.Writer.TryComplete() && !_ended)
+        if (_queue.TryComplete() && !_ended)
         {
             // The client resumes from the log with Last-Event-ID when it reconnects.
             try
@@ -101,20 +96,20 @@ internal sealed class SseConnection
     public void RequestCatchUp() => TryEnqueue(CatchUp);
 
     /// <summary>Ends the connection's stream.</summary>
-    public void Close() => _queue.Writer.TryComplete();
+    public void Close() => _queue.TryComplete();
 
     /// <summary>The response has ended: nothing more is queued, and the request must never be aborted again.</summary>
     public void End()
     {
         _ended = true;
-        _queue.Writer.TryComplete();
+        _queue.TryComplete();
     }
 
     /// <summary>Tells the client to reconnect soon (elsewhere), then ends the stream.</summary>
     public void Close(OutgoingEvent farewell)
     {
-        _queue.Writer.TryWrite(farewell);
-        _queue.Writer.TryComplete();
+        _queue.TryWrite(farewell);
+        _queue.TryComplete();
     }
 
     /// <summary>
@@ -128,57 +123,72 @@ internal sealed class SseConnection
         _backlog = new BatchHandOver(backlog);
     }
 
-    /// <summary>The whole stream: the opening (see <see cref="SetOpening"/>), then live events until the client leaves.</summary>
+    /// <summary>
+    /// The whole stream: the opening (see <see cref="SetOpening"/>), then live events until the queue is closed or the
+    /// client leaves (<paramref name="cancellationToken"/>). Ends the connection (<see cref="End"/>) when done.
+    /// </summary>
     public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
         Func<long, Task<EventBatch>> fetchAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // No local holds the opening itself (locals of an iterator can live as long as it does): the backlog's hand-over
-        // is empty once WriteAllAsync took it.
-        if (_connected.HasValue)
+        // One registration for the life of the stream, not one per wait: a client that leaves closes the queue.
+        using var leaving = cancellationToken.UnsafeRegister(static queue => ((EventQueue)queue!).TryComplete(), _queue);
+        try
         {
-            yield return TakeConnected();
-        }
-
-        if (_backlog is { } backlog)
-        {
-            _backlog = null;
-            await foreach (var item in WriteAllAsync(backlog, fetchAfter))
+            // No local holds the opening itself (locals of an iterator can live as long as it does): the backlog's
+            // hand-over is empty once WriteAllAsync took it.
+            if (_connected.HasValue)
             {
-                yield return item;
-            }
-        }
-
-        await foreach (var outgoing in _queue.Reader.ReadAllAsync(cancellationToken))
-        {
-            if (outgoing.Id == 0)
-            {
-                yield return ToItem(outgoing);
-                continue;
+                yield return TakeConnected();
             }
 
-            if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
+            if (_backlog is { } backlog)
             {
-                continue;
-            }
-
-            if (outgoing.Id != LastWrittenId + 1)
-            {
-                // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
-                await foreach (var item in WriteAllAsync(new BatchHandOver(await fetchAfter(LastWrittenId)), fetchAfter))
+                _backlog = null;
+                await foreach (var item in WriteAllAsync(backlog, fetchAfter))
                 {
                     yield return item;
                 }
-
-                if (outgoing.Id <= LastWrittenId)
-                {
-                    continue;
-                }
             }
 
-            Volatile.Write(ref _lastWrittenId, outgoing.Id);
-            using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
-            yield return ToItem(outgoing);
+            while (await _queue.WaitToReadAsync() && !cancellationToken.IsCancellationRequested)
+            {
+                while (_queue.TryRead(out var outgoing))
+                {
+                    if (outgoing.Id == 0)
+                    {
+                        yield return ToItem(outgoing);
+                        continue;
+                    }
+
+                    if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
+                    {
+                        continue;
+                    }
+
+                    if (outgoing.Id != LastWrittenId + 1)
+                    {
+                        // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
+                        await foreach (var item in WriteAllAsync(new BatchHandOver(await fetchAfter(LastWrittenId)), fetchAfter))
+                        {
+                            yield return item;
+                        }
+
+                        if (outgoing.Id <= LastWrittenId)
+                        {
+                            continue;
+                        }
+                    }
+
+                    Volatile.Write(ref _lastWrittenId, outgoing.Id);
+                    using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
+                    yield return ToItem(outgoing);
+                }
+            }
+        }
+        finally
+        {
+            End();
         }
     }
 

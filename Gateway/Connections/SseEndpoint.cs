@@ -112,29 +112,21 @@ internal static partial class SseEndpoint
                 Timeout.InfiniteTimeSpan)
             : null;
         connection.SetOpening(connected, backlog);
-        return new EventStreamResult(StreamAsync(connection, grains, connections, silo.Id, expiry, logger, context.RequestAborted));
+
+        // Not a finally around the stream: the state machine that would hold it lives as long as the stream does.
+        context.Response.RegisterForDisposeAsync(new StreamEnd(connection, grains, connections, silo.Id, expiry, logger));
+        var client = grains.GetGrain<IClientGrain>(clientId);
+        return new EventStreamResult(connection.ReadAllAsync(client.GetEventsAfterAsync, context.RequestAborted));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> StreamAsync(
-        SseConnection connection,
-        IGrainFactory grains,
-        LocalConnections connections,
-        string siloId,
-        IDisposable? expiry,
-        ILogger logger,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>What is undone when a stream's request has ended, however it ended.</summary>
+    private sealed class StreamEnd(
+        SseConnection connection, IGrainFactory grains, LocalConnections connections, string siloId, IDisposable? expiry, ILogger logger)
+        : IAsyncDisposable
     {
-        using var _ = expiry;
-        try
+        public async ValueTask DisposeAsync()
         {
-            var client = grains.GetGrain<IClientGrain>(connection.ClientId);
-            await foreach (var item in connection.ReadAllAsync(client.GetEventsAfterAsync, cancellationToken))
-            {
-                yield return item;
-            }
-        }
-        finally
-        {
+            expiry?.Dispose();
             connection.End();
             connections.Remove(connection);
             LogDisconnected(logger, connection.ClientId, connection.Id);

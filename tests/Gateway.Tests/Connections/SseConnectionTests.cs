@@ -43,6 +43,29 @@ public sealed class SseConnectionTests
         await stream.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_client_that_leaves_ends_the_stream_and_the_connection()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var aborted = 0;
+        var connection = new SseConnection(
+            "client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, () => aborted++, new GatewayCounters(services.GetRequiredService<IMeterFactory>()));
+        connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
+        using var leaving = new CancellationTokenSource();
+
+        var stream = connection.ReadAllAsync(_ => throw new InvalidOperationException("nothing is missing"), leaving.Token).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        var waiting = stream.MoveNextAsync();
+        Assert.False(waiting.IsCompleted);
+
+        await leaving.CancelAsync();
+
+        Assert.False(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        await stream.DisposeAsync();
+        Assert.False(connection.TryEnqueue(new OutgoingEvent(1, ClientEventTypes.FunctionResponse, "{}")));
+        Assert.Equal(0, aborted); // the request is over: it is never aborted after
+    }
+
     // Not inlined, so no local of the test itself holds what is handed over.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (WeakReference Backlog, WeakReference ConnectedData) SetOpening(SseConnection connection)
