@@ -1,6 +1,7 @@
+using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using SseVirtualization.Clients;
+using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Connections;
 
@@ -23,7 +24,7 @@ internal sealed class SseConnection
     private long _lastWrittenId = -1;
     private volatile bool _ended;
     private SseItem<string>? _connected;
-    private BatchHandOver? _backlog;
+    private EventBatch? _backlog;
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
     public SseConnection(
@@ -114,75 +115,76 @@ internal sealed class SseConnection
 
     /// <summary>
     /// Sets what the stream writes first: the <c>connected</c> event, then the events the client missed. They are held
-    /// only until written (but for the last item written, which the iterators keep as their current one): a stream can
-    /// last hours, and a reconnecting client's backlog can be a page of large events.
+    /// only until written: a stream can last hours, and a reconnecting client's backlog can be a page of large events.
     /// </summary>
     public void SetOpening(SseItem<string> connected, EventBatch backlog)
     {
         _connected = connected;
-        _backlog = new BatchHandOver(backlog);
+        _backlog = backlog;
     }
 
     /// <summary>
-    /// The whole stream: the opening (see <see cref="SetOpening"/>), then live events until the queue is closed or the
-    /// client leaves (<paramref name="cancellationToken"/>). Ends the connection (<see cref="End"/>) when done.
+    /// Writes the whole stream: the opening (see <see cref="SetOpening"/>), then live events until the queue is closed or
+    /// the client leaves (<paramref name="cancellationToken"/>). Ends the connection (<see cref="End"/>) when done.
     /// </summary>
-    public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(
-        Func<long, Task<EventBatch>> fetchAfter,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <remarks>
+    /// A plain async method that writes each frame itself, not an async iterator handed to a writer: an iterator keeps the
+    /// last item it yielded, and its arguments, for as long as the stream waits. The last event's data then outlived
+    /// young-generation collections on every busy stream, and a reconnecting client's backlog stayed for the stream's life.
+    /// </remarks>
+    public async Task WriteAllAsync(PipeWriter writer, Func<long, Task<EventBatch>> fetchAfter, CancellationToken cancellationToken)
     {
         // One registration for the life of the stream, not one per wait: a client that leaves closes the queue.
         using var leaving = cancellationToken.UnsafeRegister(static queue => ((EventQueue)queue!).TryComplete(), _queue);
         try
         {
-            // No local holds the opening itself (locals of an iterator can live as long as it does): the backlog's
-            // hand-over is empty once WriteAllAsync took it.
             if (_connected.HasValue)
             {
-                yield return TakeConnected();
+                EventStreamResult.Write(writer, TakeConnected());
+                if (!await FlushAsync(writer, cancellationToken))
+                {
+                    return;
+                }
             }
 
-            if (_backlog is { } backlog)
+            if (_backlog is not null && !await WriteFromLogAsync(writer, TakeBacklog(), fetchAfter, cancellationToken))
             {
-                _backlog = null;
-                await foreach (var item in WriteAllAsync(backlog, fetchAfter))
-                {
-                    yield return item;
-                }
+                return;
             }
 
             while (await _queue.WaitToReadAsync() && !cancellationToken.IsCancellationRequested)
             {
+                // An empty queue leaves outgoing default: a waiting stream keeps none of what it wrote.
                 while (_queue.TryRead(out var outgoing))
                 {
-                    if (outgoing.Id == 0)
+                    if (outgoing.Id != 0)
                     {
-                        yield return ToItem(outgoing);
-                        continue;
-                    }
-
-                    if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
-                    {
-                        continue;
-                    }
-
-                    if (outgoing.Id != LastWrittenId + 1)
-                    {
-                        // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
-                        await foreach (var item in WriteAllAsync(new BatchHandOver(await fetchAfter(LastWrittenId)), fetchAfter))
-                        {
-                            yield return item;
-                        }
-
-                        if (outgoing.Id <= LastWrittenId)
+                        if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
                         {
                             continue;
                         }
+
+                        if (outgoing.Id != LastWrittenId + 1)
+                        {
+                            // A hole (live deliveries lost) or a catch-up request: the grain's log has what is missing.
+                            if (!await WriteFromLogAsync(writer, await fetchAfter(LastWrittenId), fetchAfter, cancellationToken))
+                            {
+                                return;
+                            }
+
+                            if (outgoing.Id <= LastWrittenId)
+                            {
+                                continue;
+                            }
+                        }
+
+                        Volatile.Write(ref _lastWrittenId, outgoing.Id);
                     }
 
-                    Volatile.Write(ref _lastWrittenId, outgoing.Id);
-                    using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
-                    yield return ToItem(outgoing);
+                    if (!await WriteLiveAsync(writer, outgoing, cancellationToken))
+                    {
+                        return;
+                    }
                 }
             }
         }
@@ -199,50 +201,66 @@ internal sealed class SseConnection
         return connected;
     }
 
-    /// <summary>Writes a batch and, when it is one page of a longer read, the pages after it.</summary>
-    private async IAsyncEnumerable<SseItem<string>> WriteAllAsync(BatchHandOver first, Func<long, Task<EventBatch>> fetchAfter)
+    private EventBatch TakeBacklog()
     {
-        var batch = first.Take();
-        long lastEventId;
+        var backlog = _backlog!;
+        _backlog = null;
+        return backlog;
+    }
+
+    private async ValueTask<bool> WriteLiveAsync(PipeWriter writer, OutgoingEvent outgoing, CancellationToken cancellationToken)
+    {
+        using var delivery = GatewayTelemetry.StartDelivery(outgoing, ClientId);
+        EventStreamResult.Write(writer, ToItem(outgoing));
+        return await FlushAsync(writer, cancellationToken);
+    }
+
+    /// <summary>Writes a batch from the client's log and, when it is one page of a longer read, the pages after it.</summary>
+    private async Task<bool> WriteFromLogAsync(
+        PipeWriter writer, EventBatch batch, Func<long, Task<EventBatch>> fetchAfter, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            foreach (var item in Write(batch))
+            if (batch.Gap is { } gap)
             {
-                yield return item;
+                EventStreamResult.Write(writer, new SseItem<string>(SseFrames.Gap(gap), ClientEventTypes.Gap));
+                if (!await FlushAsync(writer, cancellationToken))
+                {
+                    return false;
+                }
             }
 
-            lastEventId = batch.LastEventId;
+            foreach (var clientEvent in batch.Events)
+            {
+                if (clientEvent.Id <= LastWrittenId)
+                {
+                    continue;
+                }
+
+                _counters.EventsReplayedFromLog(1);
+                Volatile.Write(ref _lastWrittenId, clientEvent.Id);
+                EventStreamResult.Write(writer, ToItem(new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson)));
+                if (!await FlushAsync(writer, cancellationToken))
+                {
+                    return false;
+                }
+            }
+
             if (!batch.More)
             {
-                break;
+                Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, batch.LastEventId));
+                return true;
             }
 
             batch = await fetchAfter(LastWrittenId);
         }
-
-        // Not kept by this iterator, which the caller's state machine may hold until the stream ends.
-        batch = null!;
-        Volatile.Write(ref _lastWrittenId, Math.Max(LastWrittenId, lastEventId));
     }
 
-    private IEnumerable<SseItem<string>> Write(EventBatch batch)
+    /// <summary><c>false</c> once the client is gone.</summary>
+    private static async ValueTask<bool> FlushAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
-        if (batch.Gap is { } gap)
-        {
-            yield return new SseItem<string>(SseFrames.Gap(gap), ClientEventTypes.Gap);
-        }
-
-        foreach (var clientEvent in batch.Events)
-        {
-            if (clientEvent.Id <= LastWrittenId)
-            {
-                continue;
-            }
-
-            _counters.EventsReplayedFromLog(1);
-            Volatile.Write(ref _lastWrittenId, clientEvent.Id);
-            yield return ToItem(new OutgoingEvent(clientEvent.Id, clientEvent.Type, clientEvent.DataJson));
-        }
+        var flushed = await writer.FlushAsync(cancellationToken);
+        return !flushed.IsCompleted && !flushed.IsCanceled;
     }
 
     private static SseItem<string> ToItem(OutgoingEvent outgoing) =>
@@ -251,15 +269,4 @@ internal sealed class SseConnection
             EventId = outgoing.Id <= 0 ? null : outgoing.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ReconnectionInterval = outgoing.Retry,
         };
-}
-
-/// <summary>
-/// Passes a batch to an iterator without making it a parameter: an async iterator keeps its arguments for as long as
-/// it lives, and the caller's state machine may keep a finished iterator until the stream ends.
-/// </summary>
-internal sealed class BatchHandOver(EventBatch batch)
-{
-    private EventBatch? _batch = batch;
-
-    public EventBatch Take() => Interlocked.Exchange(ref _batch, null) ?? throw new InvalidOperationException("The batch was already taken.");
 }

@@ -115,8 +115,8 @@ internal static partial class SseEndpoint
 
         // Not a finally around the stream: the state machine that would hold it lives as long as the stream does.
         context.Response.RegisterForDisposeAsync(new StreamEnd(connection, grains, connections, silo.Id, expiry, logger));
-        var client = grains.GetGrain<IClientGrain>(clientId);
-        return new EventStreamResult(connection.ReadAllAsync(client.GetEventsAfterAsync, context.RequestAborted));
+        var fetchAfter = grains.GetGrain<IClientGrain>(clientId).GetEventsAfterAsync;
+        return new EventStreamResult((writer, cancellationToken) => connection.WriteAllAsync(writer, fetchAfter, cancellationToken));
     }
 
     /// <summary>What is undone when a stream's request has ended, however it ended.</summary>

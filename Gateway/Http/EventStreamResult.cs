@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -12,8 +13,16 @@ namespace SseVirtualization.Gateway.Http;
 /// each. Not <c>TypedResults.ServerSentEvents</c>: its formatter holds two pooled buffers (1.5 KiB) for the whole life
 /// of a stream, a twentieth of what an idle stream costs a silo; this writer holds nothing between events.
 /// </summary>
-internal sealed class EventStreamResult(IAsyncEnumerable<SseItem<string>> items) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
+    private readonly Func<PipeWriter, CancellationToken, Task> _writeBody;
+
+    /// <summary>A stream of <paramref name="items"/>, each flushed as it is written.</summary>
+    public EventStreamResult(IAsyncEnumerable<SseItem<string>> items) => _writeBody = (writer, cancellationToken) => WriteAllAsync(writer, items, cancellationToken);
+
+    /// <summary>A stream whose frames <paramref name="writeBody"/> writes itself (with <see cref="Write"/>) and flushes.</summary>
+    public EventStreamResult(Func<PipeWriter, CancellationToken, Task> writeBody) => _writeBody = writeBody;
+
     private static ReadOnlySpan<byte> EventField => "event: "u8;
 
     private static ReadOnlySpan<byte> IdField => "id: "u8;
@@ -26,7 +35,8 @@ internal sealed class EventStreamResult(IAsyncEnumerable<SseItem<string>> items)
 
     public string ContentType => "text/event-stream";
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    // Not async: nothing of this method needs to wait with the stream.
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var response = httpContext.Response;
@@ -36,9 +46,11 @@ internal sealed class EventStreamResult(IAsyncEnumerable<SseItem<string>> items)
         response.Headers.Pragma = "no-cache";
         response.Headers.ContentEncoding = "identity"; // compression would hold events back in its buffer
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+        return _writeBody(response.BodyWriter, httpContext.RequestAborted);
+    }
 
-        var writer = response.BodyWriter;
-        var cancellationToken = httpContext.RequestAborted;
+    private static async Task WriteAllAsync(PipeWriter writer, IAsyncEnumerable<SseItem<string>> items, CancellationToken cancellationToken)
+    {
         await foreach (var item in items.WithCancellation(cancellationToken))
         {
             Write(writer, item);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,66 +8,119 @@ using SseVirtualization.Gateway.Connections;
 
 namespace SseVirtualization.Gateway.Tests.Connections;
 
-public sealed class SseConnectionTests
+public sealed class SseConnectionTests : IDisposable
 {
-    [Fact]
-    public async Task A_stream_writes_its_opening_then_live_events_and_keeps_none_of_the_opening_once_written()
-    {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var connection = new SseConnection(
-            "client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, () => { }, new GatewayCounters(services.GetRequiredService<IMeterFactory>()));
-        var opening = SetOpening(connection);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-        var stream = connection.ReadAllAsync(_ => throw new InvalidOperationException("nothing is missing"), CancellationToken.None).GetAsyncEnumerator();
-        var written = new List<string?>();
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public async Task A_waiting_stream_keeps_nothing_it_wrote_neither_its_opening_nor_its_last_event()
+    {
+        var connection = NewConnection(() => { });
+        var opening = SetOpening(connection);
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(pipe.Writer, _ => throw new InvalidOperationException("nothing is missing"), CancellationToken.None);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+
+        var read = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            Assert.True(await stream.MoveNextAsync());
-            written.Add(stream.Current.EventType);
+            read.Add(await NextTypeAsync(frames));
         }
 
-        // The stream now waits for live events, for hours perhaps: what it wrote first must be collectable.
-        var waiting = stream.MoveNextAsync();
+        var live = Enqueue(connection, 3);
+        read.Add(await NextTypeAsync(frames));
+        Assert.Equal([ClientEventTypes.Connected, "first", "second", ClientEventTypes.FunctionResponse], read);
+
+        // The stream now waits for live events, for hours perhaps: what it wrote must be collectable.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         Assert.False(opening.Backlog.IsAlive, "the backlog is kept");
         Assert.False(opening.ConnectedData.IsAlive, "the connected event is kept");
+        Assert.False(live.IsAlive, "the last live event is kept");
 
-        Assert.True(connection.TryEnqueue(new OutgoingEvent(3, ClientEventTypes.FunctionResponse, "{}")));
-        Assert.True(await waiting);
-        written.Add(stream.Current.EventType);
-        Assert.Equal([ClientEventTypes.Connected, "first", "second", ClientEventTypes.FunctionResponse], written);
-
-        connection.End();
-        Assert.False(await stream.MoveNextAsync());
-        await stream.DisposeAsync();
+        connection.Close();
+        await writing.WaitAsync(Deadline);
     }
 
     [Fact]
     public async Task A_client_that_leaves_ends_the_stream_and_the_connection()
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var aborted = 0;
-        var connection = new SseConnection(
-            "client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, () => aborted++, new GatewayCounters(services.GetRequiredService<IMeterFactory>()));
+        var connection = NewConnection(() => aborted++);
         connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
         using var leaving = new CancellationTokenSource();
-
-        var stream = connection.ReadAllAsync(_ => throw new InvalidOperationException("nothing is missing"), leaving.Token).GetAsyncEnumerator();
-        Assert.True(await stream.MoveNextAsync());
-        var waiting = stream.MoveNextAsync();
-        Assert.False(waiting.IsCompleted);
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(pipe.Writer, _ => throw new InvalidOperationException("nothing is missing"), leaving.Token);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+        Assert.Equal(ClientEventTypes.Connected, await NextTypeAsync(frames));
+        Assert.False(writing.IsCompleted);
 
         await leaving.CancelAsync();
 
-        Assert.False(await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
-        await stream.DisposeAsync();
+        await writing.WaitAsync(Deadline);
         Assert.False(connection.TryEnqueue(new OutgoingEvent(1, ClientEventTypes.FunctionResponse, "{}")));
         Assert.Equal(0, aborted); // the request is over: it is never aborted after
     }
 
+    [Fact]
+    public async Task A_hole_in_live_events_is_filled_from_the_log_and_nothing_is_written_twice()
+    {
+        var connection = NewConnection(() => { });
+        connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
+        var fetchedAfter = new List<long>();
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(
+            pipe.Writer,
+            after =>
+            {
+                fetchedAfter.Add(after);
+                return Task.FromResult(new EventBatch([StoredEvent(1), StoredEvent(2), StoredEvent(3)], Gap: null, LastEventId: 3));
+            },
+            CancellationToken.None);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+        Assert.Equal(ClientEventTypes.Connected, await NextTypeAsync(frames));
+
+        // Events 1 and 2 never arrived live: event 3 shows the hole.
+        Enqueue(connection, 3);
+        Enqueue(connection, 4);
+
+        var ids = new List<string?>();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(await frames.MoveNextAsync().AsTask().WaitAsync(Deadline));
+            ids.Add(frames.Current.EventId);
+        }
+
+        Assert.Equal(["1", "2", "3", "4"], ids);
+        Assert.Equal([0L], fetchedAfter);
+        connection.Close();
+        await writing.WaitAsync(Deadline);
+    }
+
+    private SseConnection NewConnection(Action abort) =>
+        new("client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, abort, new GatewayCounters(_services.GetRequiredService<IMeterFactory>()));
+
+    private static ClientEvent StoredEvent(long id) => new(id, ClientEventTypes.FunctionResponse, "{}", DateTimeOffset.UnixEpoch, null);
+
+    private static async Task<string> NextTypeAsync(IAsyncEnumerator<SseItem<string>> frames)
+    {
+        Assert.True(await frames.MoveNextAsync().AsTask().WaitAsync(Deadline));
+        return frames.Current.EventType;
+    }
+
     // Not inlined, so no local of the test itself holds what is handed over.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference Enqueue(SseConnection connection, long id)
+    {
+        var data = "{\"id\":" + id + "}";
+        Assert.True(connection.TryEnqueue(new OutgoingEvent(id, ClientEventTypes.FunctionResponse, data)));
+        return new WeakReference(data);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (WeakReference Backlog, WeakReference ConnectedData) SetOpening(SseConnection connection)
     {
