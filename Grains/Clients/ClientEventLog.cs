@@ -80,6 +80,12 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
 
         LastEventId = stored.Event.Id;
+        if (rolled)
+        {
+            // Without this a busy client's activation kept every segment it wrote, up to the whole log.
+            ForgetOldSegments();
+        }
+
         return rolled;
     }
 
@@ -132,7 +138,10 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
     }
 
     /// <summary>Segments kept in memory behind the head: recent results for request-id checks; older ones are read when replayed.</summary>
-    private const int RecentSegmentsKept = 4;
+    internal const int RecentSegmentsKept = 4;
+
+    /// <summary>Segments this activation holds in memory, the head included.</summary>
+    internal int LoadedSegmentCount => _loaded.Count;
 
     /// <summary>Drops loaded segments older than the recent ones, so a replay does not keep the whole log in memory.</summary>
     public void ForgetOldSegments()

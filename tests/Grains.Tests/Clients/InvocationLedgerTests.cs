@@ -56,6 +56,25 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Re_driving_resumes_for_an_invocation_accepted_after_the_last_one_was_settled()
+    {
+        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
+        await fixture.Grains.GetGrain<IFunctionGrain>(name).RegisterAsync(new FunctionDefinition(
+            name, [fixture.Stub.Url("echo")], "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>(), FunctionRouting.Default));
+        var clientId = "client-" + Guid.NewGuid().ToString("N");
+        var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
+
+        foreach (var round in new[] { "first", "second" })
+        {
+            // Orphaned (accepted, running nowhere): only re-driving gets it answered.
+            var requestId = round + "-" + Guid.NewGuid().ToString("N");
+            await ledger.AcceptAsync(new PendingInvocation(name, new InvocationRequest("{}", clientId, Async: true, RequestId: requestId), DateTimeOffset.UtcNow, 1));
+            await Eventually.UntilAsync(async () => await ledger.GetPendingCountAsync() == 0, $"the {round} orphaned invocation to be re-driven and settled");
+            Assert.True(fixture.Stub.Calls.ContainsKey(requestId));
+        }
+    }
+
+    [Fact]
     public async Task A_client_with_too_many_unanswered_invocations_is_refused_more()
     {
         var clientId = "client-" + Guid.NewGuid().ToString("N");
