@@ -38,19 +38,28 @@ internal static class SecurityHostingExtensions
 
     public static WebApplication UseGatewaySecurity(this WebApplication app)
     {
-        app.UseAuthentication();
-
-        // The authentication middleware keeps only successes; keep why presented credentials failed, so a 401 can
-        // say "expired" or "wrong audience" (the handlers cache their result, so this does not validate twice).
-        app.Use(async (context, next) =>
+        // A request that presents no credential cannot authenticate, so it skips the handlers: a request keeps them, and
+        // the middleware waiting on it, for its whole life (~1 KB of every anonymous SSE stream).
+        // WebApplication adds its own UseAuthentication in front of everything unless it sees this key, which a branch
+        // cannot set for it (a branch writes to a copy of the properties). Were the key renamed, requests would only be
+        // authenticated twice, from the cache of the first time.
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+        app.UseWhen(PresentsCredentials, authenticating =>
         {
-            if (context.User.Identity?.IsAuthenticated != true
-                && await context.AuthenticateAsync() is { Failure: { } failure })
-            {
-                context.Features.Set(new AuthenticationFailure(failure));
-            }
+            authenticating.UseAuthentication();
 
-            await next(context);
+            // The authentication middleware keeps only successes; keep why presented credentials failed, so a 401 can
+            // say "expired" or "wrong audience" (the handlers cache their result, so this does not validate twice).
+            authenticating.Use(async (context, next) =>
+            {
+                if (context.User.Identity?.IsAuthenticated != true
+                    && await context.AuthenticateAsync() is { Failure: { } failure })
+                {
+                    context.Features.Set(new AuthenticationFailure(failure));
+                }
+
+                await next(context);
+            });
         });
 
         app.UseRateLimiter();
@@ -84,19 +93,29 @@ internal static class SecurityHostingExtensions
     /// <summary>An API key header wins; then any token (header, query, cookie); then the admin session cookie.</summary>
     private static string SelectScheme(HttpContext context)
     {
-        var request = context.Request;
-        if (request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+        if (context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
         {
             return ApiKeyAuthenticationHandler.SchemeName;
         }
 
-        var tokens = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.Tokens;
-        var hasToken = !string.IsNullOrEmpty(request.Headers.Authorization)
-            || request.Query.ContainsKey("access_token")
-            || request.Cookies.ContainsKey(tokens.CookieName);
-        return !hasToken && request.Cookies.ContainsKey(AdminSession.CookieName)
+        return !PresentsToken(context) && context.Request.Cookies.ContainsKey(AdminSession.CookieName)
             ? ApiKeyAuthenticationHandler.SchemeName
             : JwtBearerDefaults.AuthenticationScheme;
+    }
+
+    /// <summary>Whether the request carries anything a scheme of <see cref="SelectScheme"/> could authenticate.</summary>
+    private static bool PresentsCredentials(HttpContext context) =>
+        context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+        || PresentsToken(context)
+        || context.Request.Cookies.ContainsKey(AdminSession.CookieName);
+
+    private static bool PresentsToken(HttpContext context)
+    {
+        var request = context.Request;
+        var tokens = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.Tokens;
+        return !string.IsNullOrEmpty(request.Headers.Authorization)
+            || request.Query.ContainsKey("access_token")
+            || request.Cookies.ContainsKey(tokens.CookieName);
     }
 
     private static void ConfigureJwt(JwtBearerOptions jwt, TokenSettings tokens)
