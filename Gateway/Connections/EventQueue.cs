@@ -6,15 +6,18 @@ namespace SseVirtualization.Gateway.Connections;
 /// The bounded queue of one connection's outgoing events: many writers, one reader. Not a <c>BoundedChannel</c>: a
 /// stream waits on its queue for hours, and a bounded channel with the iterator that reads it kept ~1.2 KB per idle
 /// stream (its deque, blocked-reader and blocked-writer operations, two waiting-reader objects, the iterator), about a
-/// twentieth of all a stream costs a silo. This queue keeps a <see cref="Queue{T}"/> that lets go of its array whenever
-/// it is emptied, and one reusable waiter.
+/// twentieth of all a stream costs a silo. This queue holds its oldest event in a field (most streams never have more
+/// than one waiting), the rest in a <see cref="Queue{T}"/> made on first need, and has one reusable waiter.
 /// </summary>
 internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
 {
-    private readonly Queue<OutgoingEvent> _items = new();
+    private readonly Lock _lock = new();
 
     // Continuations run on the thread pool: a writer (a delivery, the heartbeat timer) must never run the stream's writer.
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
+    private OutgoingEvent _oldest;
+    private bool _hasOldest;
+    private Queue<OutgoingEvent>? _newer;
     private bool _readerWaiting;
     private bool _completed;
 
@@ -23,24 +26,34 @@ internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
     {
         get
         {
-            lock (_items)
+            lock (_lock)
             {
-                return _items.Count;
+                return CountUnlocked;
             }
         }
     }
 
+    private int CountUnlocked => (_hasOldest ? 1 : 0) + (_newer?.Count ?? 0);
+
     /// <summary>Queues an event; <c>false</c> when the queue is full or completed.</summary>
     public bool TryWrite(OutgoingEvent item)
     {
-        lock (_items)
+        lock (_lock)
         {
-            if (_completed || _items.Count >= capacity)
+            if (_completed || CountUnlocked >= capacity)
             {
                 return false;
             }
 
-            _items.Enqueue(item);
+            if (_hasOldest)
+            {
+                (_newer ??= new Queue<OutgoingEvent>()).Enqueue(item);
+            }
+            else
+            {
+                (_oldest, _hasOldest) = (item, true);
+            }
+
             WakeReader(true);
             return true;
         }
@@ -49,7 +62,7 @@ internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
     /// <summary>Accepts no more events; the reader still reads those queued. <c>false</c> when it was already completed.</summary>
     public bool TryComplete()
     {
-        lock (_items)
+        lock (_lock)
         {
             if (_completed)
             {
@@ -64,17 +77,22 @@ internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
 
     public bool TryRead(out OutgoingEvent item)
     {
-        lock (_items)
+        lock (_lock)
         {
-            if (!_items.TryDequeue(out item))
+            item = _oldest;
+            if (!_hasOldest)
             {
                 return false;
             }
 
-            if (_items.Count == 0)
+            if (_newer is { Count: > 0 } newer)
             {
-                // Most streams are idle between single events: an emptied queue lets go of its array (~200 B a stream).
-                _items.TrimExcess();
+                _oldest = newer.Dequeue();
+            }
+            else
+            {
+                // Not kept here once read: a waiting stream holds none of what it wrote.
+                (_oldest, _hasOldest) = (default, false);
             }
 
             return true;
@@ -87,9 +105,9 @@ internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
     /// </summary>
     public ValueTask<bool> WaitToReadAsync()
     {
-        lock (_items)
+        lock (_lock)
         {
-            if (_items.Count > 0)
+            if (_hasOldest)
             {
                 return new ValueTask<bool>(true);
             }

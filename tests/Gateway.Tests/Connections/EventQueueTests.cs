@@ -9,17 +9,29 @@ public sealed class EventQueueTests
     [Fact]
     public void A_full_queue_refuses_events_and_gives_back_the_rest_in_order()
     {
-        var queue = new EventQueue(capacity: 2);
+        var queue = new EventQueue(capacity: 3);
 
         Assert.True(queue.TryWrite(Event(1)));
         Assert.True(queue.TryWrite(Event(2)));
-        Assert.False(queue.TryWrite(Event(3)));
-        Assert.Equal(2, queue.Count);
+        Assert.True(queue.TryWrite(Event(3)));
+        Assert.False(queue.TryWrite(Event(4)));
+        Assert.Equal(3, queue.Count);
 
-        Assert.True(queue.TryRead(out var first));
-        Assert.True(queue.TryRead(out var second));
-        Assert.False(queue.TryRead(out _));
-        Assert.Equal([1L, 2L], [first.Id, second.Id]);
+        var read = new List<long>();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(queue.TryRead(out var item));
+            read.Add(item.Id);
+        }
+
+        Assert.True(queue.TryWrite(Event(5)));
+        while (queue.TryRead(out var item))
+        {
+            read.Add(item.Id);
+        }
+
+        Assert.Equal([1L, 2L, 3L, 5L], read);
+        Assert.Equal(0, queue.Count);
     }
 
     [Fact]

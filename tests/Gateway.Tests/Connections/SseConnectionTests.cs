@@ -67,6 +67,30 @@ public sealed class SseConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stream_that_failed_is_never_aborted_afterwards_however_full_its_queue()
+    {
+        var aborted = 0;
+        var connection = NewConnection(() => aborted++);
+        connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(pipe.Writer, _ => throw new InvalidOperationException("the log is unreachable"), CancellationToken.None);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+        Assert.Equal(ClientEventTypes.Connected, await NextTypeAsync(frames));
+
+        // A hole makes the stream read the log, which fails: the stream ends with the error.
+        Enqueue(connection, 2);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writing.WaitAsync(Deadline));
+
+        // The request is over (its context may already serve another request): an overflow must not abort it.
+        for (var id = 3; id < 3 + 9; id++)
+        {
+            connection.TryEnqueue(new OutgoingEvent(id, ClientEventTypes.FunctionResponse, "{}"));
+        }
+
+        Assert.Equal(0, aborted);
+    }
+
+    [Fact]
     public async Task A_hole_in_live_events_is_filled_from_the_log_and_nothing_is_written_twice()
     {
         var connection = NewConnection(() => { });

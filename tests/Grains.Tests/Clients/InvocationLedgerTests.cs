@@ -71,6 +71,10 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
             await ledger.AcceptAsync(new PendingInvocation(name, new InvocationRequest("{}", clientId, Async: true, RequestId: requestId), DateTimeOffset.UtcNow, 1));
             await Eventually.UntilAsync(async () => await ledger.GetPendingCountAsync() == 0, $"the {round} orphaned invocation to be re-driven and settled");
             Assert.True(fixture.Stub.Calls.ContainsKey(requestId));
+
+            // Time for several re-drive ticks (200 ms here) to find nothing pending and pause the timer, so the second
+            // round starts from a paused timer. Were it still running, the test would pass without testing resumption.
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
 
