@@ -18,6 +18,7 @@ namespace SseVirtualization.Grains.Clients;
 internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int segmentSize, Action onConflict)
 {
     private readonly Dictionary<long, GrainState<ClientLogSegment>> _loaded = [];
+    private readonly RecentRequestIds _recentResults = new(RecentResultsKept);
 
     public long HeadIndex { get; private set; }
 
@@ -46,6 +47,13 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
 
         LastEventId = Head.Events.Count > 0 ? Head.Events[^1].Event.Id : HeadIndex * segmentSize;
+        foreach (var segment in _loaded.Values)
+        {
+            foreach (var stored in segment.State!.Events)
+            {
+                RememberResult(stored);
+            }
+        }
     }
 
     /// <summary>Appends an event and persists the head. Returns <c>true</c> when a new head segment was started.</summary>
@@ -80,6 +88,7 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
 
         LastEventId = stored.Event.Id;
+        RememberResult(stored);
         if (rolled)
         {
             // Without this a busy client's activation kept every segment it wrote, up to the whole log.
@@ -137,8 +146,11 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         return (result, false);
     }
 
-    /// <summary>Segments kept in memory behind the head: recent results for request-id checks; older ones are read when replayed.</summary>
+    /// <summary>Segments kept in memory behind the head, for replays of recent events; older ones are read when replayed.</summary>
     internal const int RecentSegmentsKept = 4;
+
+    /// <summary>Results whose request ids are remembered (see <see cref="HasResultFor"/>), whether or not their segment is held.</summary>
+    internal const int RecentResultsKept = 256;
 
     /// <summary>Segments this activation holds in memory, the head included.</summary>
     internal int LoadedSegmentCount => _loaded.Count;
@@ -152,9 +164,17 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
     }
 
-    /// <summary>Whether a result for <paramref name="requestId"/> is in the segments this activation has loaded (the recent ones).</summary>
+    /// <summary>
+    /// Whether a result for <paramref name="requestId"/> is among the last <see cref="RecentResultsKept"/> this activation
+    /// wrote or found in the segments it opened with, or in a segment it holds.
+    /// </summary>
     public bool HasResultFor(string requestId)
     {
+        if (_recentResults.Contains(requestId))
+        {
+            return true;
+        }
+
         foreach (var segment in _loaded.Values)
         {
             foreach (var stored in segment.State!.Events)
@@ -167,6 +187,14 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
 
         return false;
+    }
+
+    private void RememberResult(StoredEvent stored)
+    {
+        if (stored.Event.RequestId is { } requestId)
+        {
+            _recentResults.Add(requestId);
+        }
     }
 
     /// <summary>Deletes stored segments before <paramref name="keepFrom"/>.</summary>

@@ -11,7 +11,7 @@ namespace SseVirtualization.Grains.Tests.Clients;
 public sealed class ClientEventLogTests(GrainClusterFixture fixture)
 {
     [Fact]
-    public async Task A_busy_log_keeps_only_its_recent_segments_in_memory_and_still_replays_the_older_ones()
+    public async Task A_busy_log_keeps_only_its_recent_segments_in_memory_yet_knows_older_results_and_replays_them()
     {
         var services = ((InProcessSiloHandle)fixture.Cluster.Silos[0]).SiloHost.Services;
         var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
@@ -27,10 +27,30 @@ public sealed class ClientEventLogTests(GrainClusterFixture fixture)
             Assert.True(log.LoadedSegmentCount <= ClientEventLog.RecentSegmentsKept + 1, $"{log.LoadedSegmentCount} segments held after event {id}");
         }
 
+        // A repeated request is still recognised after its result's segment left memory.
+        Assert.True(log.HasResultFor("r1"));
+        Assert.False(log.HasResultFor("never-sent"));
+
         // What is no longer held is still stored.
         var (replayed, truncated) = await log.ReadAfterAsync(0, 0, 1, DateTimeOffset.MinValue, int.MaxValue);
         Assert.False(truncated);
         Assert.Equal(Enumerable.Range(1, events).Select(i => (long)i), replayed.Select(e => e.Event.Id));
         Assert.True(log.HasResultFor($"r{events}"));
+    }
+
+    [Fact]
+    public void Request_ids_are_remembered_for_the_most_recent_results_only()
+    {
+        var recent = new RecentRequestIds(capacity: 3);
+        foreach (var id in new[] { "a", "b", "c", "d" })
+        {
+            recent.Add(id);
+        }
+
+        Assert.False(recent.Contains("a"));
+        Assert.True(recent.Contains("b") && recent.Contains("c") && recent.Contains("d"));
+        recent.Add("e");
+        Assert.False(recent.Contains("b"));
+        Assert.True(recent.Contains("e"));
     }
 }
