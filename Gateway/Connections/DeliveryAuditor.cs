@@ -11,7 +11,9 @@ namespace SseVirtualization.Gateway.Connections;
 /// Catches the one loss a connection cannot see by itself: the last event of a burst lost on its way to the silo (no
 /// later event shows the hole). Periodically, and at once when a silo dies, asks each local client's grain
 /// for its newest id (one cheap interleaved call per client, not per connection) and has connections that
-/// are behind fetch the rest from the log.
+/// are behind fetch the rest from the log. A periodic round is spread over the interval in <see cref="Slices"/>
+/// steps, like heartbeats: all clients at once was a burst of a grain call per client (10,000 on a busy silo) that
+/// every invocation in flight at that moment waited behind.
 /// </summary>
 internal sealed partial class DeliveryAuditor(
     LocalConnections connections,
@@ -22,17 +24,20 @@ internal sealed partial class DeliveryAuditor(
     ILogger<DeliveryAuditor> logger)
     : BackgroundService
 {
+    internal const int Slices = 20;
     private const int Parallelism = 8;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var deaths = WatchForDeathsAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.AuditInterval, time);
+        using var timer = new PeriodicTimer(options.Value.AuditInterval / Slices, time);
+        var slice = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await AuditSafelyAsync(stoppingToken);
+                await AuditSafelyAsync(slice, stoppingToken);
+                slice = (slice + 1) % Slices;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -57,7 +62,7 @@ internal sealed partial class DeliveryAuditor(
 
                 if (died)
                 {
-                    await AuditSafelyAsync(stoppingToken);
+                    await AuditSafelyAsync(slice: null, stoppingToken);
                 }
             }
         }
@@ -66,11 +71,14 @@ internal sealed partial class DeliveryAuditor(
         }
     }
 
-    private async Task AuditSafelyAsync(CancellationToken cancellationToken)
+    /// <summary>Audits one slice of the local clients, or all of them when <paramref name="slice"/> is <c>null</c>.</summary>
+    /// <param name="slice">The slice (0 to <see cref="Slices"/> - 1), or <c>null</c>.</param>
+    /// <param name="cancellationToken">Ends the round when the silo stops.</param>
+    private async Task AuditSafelyAsync(int? slice, CancellationToken cancellationToken)
     {
         try
         {
-            await AuditAsync(cancellationToken);
+            await AuditAsync(slice, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -79,11 +87,14 @@ internal sealed partial class DeliveryAuditor(
         }
     }
 
-    private async Task AuditAsync(CancellationToken cancellationToken)
+    private async Task AuditAsync(int? slice, CancellationToken cancellationToken)
     {
         var behind = 0;
+        var clients = slice is { } only
+            ? connections.ByClient.Where(client => client.Value[0].Sequence % Slices == only).ToList()
+            : connections.ByClient.ToList();
         await Parallel.ForEachAsync(
-            connections.ByClient.ToList(),
+            clients,
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (client, _) =>
             {
