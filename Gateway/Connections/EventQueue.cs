@@ -7,7 +7,7 @@ namespace SseVirtualization.Gateway.Connections;
 /// stream waits on its queue for hours, and a bounded channel with the iterator that reads it kept ~1.2 KB per idle
 /// stream (its deque, blocked-reader and blocked-writer operations, two waiting-reader objects, the iterator), about a
 /// twentieth of all a stream costs a silo. This queue holds its oldest event in a field (most streams never have more
-/// than one waiting), the rest in a <see cref="Queue{T}"/> made on first need, and has one reusable waiter.
+/// than one waiting), the rest in a <see cref="Queue{T}"/> made when needed and dropped when emptied, and has one reusable waiter.
 /// </summary>
 internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
 {
@@ -88,6 +88,10 @@ internal sealed class EventQueue(int capacity) : IValueTaskSource<bool>
             if (_newer is { Count: > 0 } newer)
             {
                 _oldest = newer.Dequeue();
+                if (newer.Count == 0)
+                {
+                    _newer = null; // a burst's queue is not kept for the rest of the stream
+                }
             }
             else
             {

@@ -41,16 +41,15 @@ public sealed class ClientEventLogTests(GrainClusterFixture fixture)
     [Fact]
     public void Request_ids_are_remembered_for_the_most_recent_results_only()
     {
-        var recent = new RecentRequestIds(capacity: 3);
-        foreach (var id in new[] { "a", "b", "c", "d" })
+        const int capacity = 20;
+        var recent = new RecentRequestIds(capacity);
+        for (var i = 1; i <= capacity + 5; i++)
         {
-            recent.Add(id);
+            recent.Add($"r{i}");
         }
 
-        Assert.False(recent.Contains("a"));
-        Assert.True(recent.Contains("b") && recent.Contains("c") && recent.Contains("d"));
-        recent.Add("e");
-        Assert.False(recent.Contains("b"));
-        Assert.True(recent.Contains("e"));
+        Assert.All(Enumerable.Range(1, 5), i => Assert.False(recent.Contains($"r{i}"), $"r{i} is still remembered"));
+        Assert.All(Enumerable.Range(6, capacity), i => Assert.True(recent.Contains($"r{i}"), $"r{i} is forgotten"));
+        Assert.False(recent.Contains("never-sent"));
     }
 }

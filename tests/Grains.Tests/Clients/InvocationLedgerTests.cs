@@ -38,9 +38,7 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
     public async Task An_accepted_invocation_nobody_is_running_is_restarted_with_the_same_request_id()
     {
         // As if the silo running it had died: accepted in the ledger, running nowhere.
-        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
-        await fixture.Grains.GetGrain<IFunctionGrain>(name).RegisterAsync(new FunctionDefinition(
-            name, [fixture.Stub.Url("echo")], "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>(), FunctionRouting.Default));
+        var name = await RegisterEchoFunctionAsync();
         var clientId = "client-" + Guid.NewGuid().ToString("N");
         var requestId = "orphan-" + Guid.NewGuid().ToString("N");
         var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
@@ -58,9 +56,7 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
     [Fact]
     public async Task Re_driving_resumes_for_an_invocation_accepted_after_the_last_one_was_settled()
     {
-        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
-        await fixture.Grains.GetGrain<IFunctionGrain>(name).RegisterAsync(new FunctionDefinition(
-            name, [fixture.Stub.Url("echo")], "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>(), FunctionRouting.Default));
+        var name = await RegisterEchoFunctionAsync();
         var clientId = "client-" + Guid.NewGuid().ToString("N");
         var ledger = fixture.Grains.GetGrain<IInvocationLedger>(clientId);
 
@@ -76,6 +72,14 @@ public sealed class InvocationLedgerTests(GrainClusterFixture fixture)
             // round starts from a paused timer. Were it still running, the test would pass without testing resumption.
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
+    }
+
+    private async Task<string> RegisterEchoFunctionAsync()
+    {
+        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
+        await fixture.Grains.GetGrain<IFunctionGrain>(name).RegisterAsync(new FunctionDefinition(
+            name, [fixture.Stub.Url("echo")], "POST", TimeSpan.FromSeconds(20), string.Empty, new Dictionary<string, string>(), FunctionRouting.Default));
+        return name;
     }
 
     [Fact]
