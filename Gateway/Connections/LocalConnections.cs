@@ -11,6 +11,7 @@ internal sealed class LocalConnections
     public LocalConnections(GatewayCounters counters)
     {
         _counters = counters;
+        Remover = Remove;
         counters.Meter.CreateObservableGauge("sse.queue.depth", QueuedEvents, "{event}", "Events waiting in connection queues on this silo.");
     }
 
@@ -140,6 +141,9 @@ internal sealed class LocalConnections
         _counters.ConnectionOpened();
         return true;
     }
+
+    /// <summary><see cref="Remove"/> as one delegate for all connections (not one per connection).</summary>
+    public Action<SseConnection> Remover { get; }
 
     public void Remove(SseConnection connection)
     {

@@ -22,15 +22,27 @@ internal sealed class SseConnection
     private readonly GatewayCounters _counters;
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
+    private readonly Action<SseConnection>? _onEnded;
     private volatile bool _ended;
+    private int _endedOnce;
     private SseItem<string>? _connected;
     private EventBatch? _backlog;
 
-    // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely.
+    // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely. ended is told
+    // once, as soon as the stream ends (before the response's last bytes are flushed, which a client that stopped
+    // reading can hold up for seconds).
     public SseConnection(
-        string clientId, string? userId, IReadOnlyDictionary<string, string> metadata, int queueCapacity, DateTimeOffset createdAt, Action abort, GatewayCounters counters)
+        string clientId,
+        string? userId,
+        IReadOnlyDictionary<string, string> metadata,
+        int queueCapacity,
+        DateTimeOffset createdAt,
+        Action abort,
+        GatewayCounters counters,
+        Action<SseConnection>? ended = null)
     {
         _abort = abort;
+        _onEnded = ended;
         _counters = counters;
         ClientId = clientId;
         UserId = userId;
@@ -104,6 +116,10 @@ internal sealed class SseConnection
     {
         _ended = true;
         _queue.TryComplete();
+        if (Interlocked.Exchange(ref _endedOnce, 1) == 0)
+        {
+            _onEnded?.Invoke(this);
+        }
     }
 
     /// <summary>Tells the client to reconnect soon (elsewhere), then ends the stream.</summary>

@@ -60,7 +60,8 @@ internal static partial class SseEndpoint
             settings.ConnectionQueueCapacity,
             time.GetUtcNow(),
             context.Abort,
-            counters)
+            counters,
+            connections.Remover)
         {
             Caller = Security.AbuseLimits.CallerKey(context),
         };
@@ -89,8 +90,7 @@ internal static partial class SseEndpoint
         }
         catch
         {
-            connection.End();
-            connections.Remove(connection);
+            connection.End(); // and so it is no longer a local connection
 
             // The grain may have counted the connection before the call failed; take it back, best effort.
             _ = ForgetConnectionAsync(grains, clientId, silo.Id, -1, logger);
@@ -114,21 +114,19 @@ internal static partial class SseEndpoint
         connection.SetOpening(connected, backlog);
 
         // Not a finally around the stream: the state machine that would hold it lives as long as the stream does.
-        context.Response.RegisterForDisposeAsync(new StreamEnd(connection, grains, connections, silo.Id, expiry, logger));
+        context.Response.RegisterForDisposeAsync(new StreamEnd(connection, grains, silo.Id, expiry, logger));
         var fetchAfter = grains.GetGrain<IClientGrain>(clientId).GetEventsAfterAsync;
         return new EventStreamResult((writer, cancellationToken) => connection.WriteAllAsync(writer, fetchAfter, cancellationToken));
     }
 
     /// <summary>What is undone when a stream's request has ended, however it ended.</summary>
-    private sealed class StreamEnd(
-        SseConnection connection, IGrainFactory grains, LocalConnections connections, string siloId, IDisposable? expiry, ILogger logger)
+    private sealed class StreamEnd(SseConnection connection, IGrainFactory grains, string siloId, IDisposable? expiry, ILogger logger)
         : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             expiry?.Dispose();
-            connection.End();
-            connections.Remove(connection);
+            connection.End(); // usually already ended by its writer, which also stopped counting it as a local connection
             LogDisconnected(logger, connection.ClientId, connection.Id);
             await ForgetConnectionAsync(grains, connection.ClientId, siloId, connection.LastWrittenId, logger);
         }

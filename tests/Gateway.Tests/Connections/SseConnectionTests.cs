@@ -91,6 +91,28 @@ public sealed class SseConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_closed_stream_is_given_up_by_its_silo_as_soon_as_its_writer_ends_and_only_once()
+    {
+        var endedCalls = 0;
+        var connection = new SseConnection(
+            "client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, () => { }, new GatewayCounters(_services.GetRequiredService<IMeterFactory>()),
+            ended => { Assert.Equal("client", ended.ClientId); endedCalls++; });
+        connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(pipe.Writer, _ => throw new InvalidOperationException("nothing is missing"), CancellationToken.None);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+        Assert.Equal(ClientEventTypes.Connected, await NextTypeAsync(frames));
+        Assert.Equal(0, endedCalls);
+
+        connection.Close();
+        await writing.WaitAsync(Deadline);
+        Assert.Equal(1, endedCalls);
+
+        connection.End(); // the response's clean-up ends it again
+        Assert.Equal(1, endedCalls);
+    }
+
+    [Fact]
     public async Task A_hole_in_live_events_is_filled_from_the_log_and_nothing_is_written_twice()
     {
         var connection = NewConnection(() => { });
