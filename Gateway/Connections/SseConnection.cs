@@ -23,8 +23,7 @@ internal sealed class SseConnection
     private long _lastPingTicks;
     private long _lastWrittenId = -1;
     private readonly Action<SseConnection>? _onEnded;
-    private volatile bool _ended;
-    private int _endedOnce;
+    private int _ended; // 1 once ended
     private SseItem<string>? _connected;
     private EventBatch? _backlog;
 
@@ -89,7 +88,7 @@ internal sealed class SseConnection
             return true;
         }
 
-        if (_queue.TryComplete() && !_ended)
+        if (_queue.TryComplete() && Volatile.Read(ref _ended) == 0)
         {
             // The client resumes from the log with Last-Event-ID when it reconnects.
             try
@@ -114,9 +113,9 @@ internal sealed class SseConnection
     /// <summary>The response has ended: nothing more is queued, and the request must never be aborted again.</summary>
     public void End()
     {
-        _ended = true;
+        var first = Interlocked.Exchange(ref _ended, 1) == 0;
         _queue.TryComplete();
-        if (Interlocked.Exchange(ref _endedOnce, 1) == 0)
+        if (first)
         {
             _onEnded?.Invoke(this);
         }
