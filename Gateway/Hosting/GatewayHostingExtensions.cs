@@ -85,7 +85,7 @@ public static class GatewayHostingExtensions
         app.UseGatewaySecurity();
 
         var browser = app.MapGroup(string.Empty).RequireCors(BrowserCorsPolicy);
-        browser.MapSse();
+        SseEndpoint.Map(browser);
         browser.MapInvoke();
         browser.MapStreamQuery();
         app.MapMcp();

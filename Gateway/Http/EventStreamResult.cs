@@ -15,13 +15,10 @@ namespace SseVirtualization.Gateway.Http;
 /// </summary>
 internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
-    private readonly Func<PipeWriter, CancellationToken, Task> _writeBody;
+    private readonly IAsyncEnumerable<SseItem<string>> _items;
 
     /// <summary>A stream of <paramref name="items"/>, each flushed as it is written.</summary>
-    public EventStreamResult(IAsyncEnumerable<SseItem<string>> items) => _writeBody = (writer, cancellationToken) => WriteAllAsync(writer, items, cancellationToken);
-
-    /// <summary>A stream whose frames <paramref name="writeBody"/> writes itself (with <see cref="Write"/>) and flushes.</summary>
-    public EventStreamResult(Func<PipeWriter, CancellationToken, Task> writeBody) => _writeBody = writeBody;
+    public EventStreamResult(IAsyncEnumerable<SseItem<string>> items) => _items = items;
 
     private static ReadOnlySpan<byte> EventField => "event: "u8;
 
@@ -36,17 +33,20 @@ internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IConte
     public string ContentType => "text/event-stream";
 
     // Not async: nothing of this method needs to wait with the stream.
-    public Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) => WriteAllAsync(Begin(httpContext), _items, httpContext.RequestAborted);
+
+    /// <summary>Makes the response an event stream; returns the pipe to write its frames to (with <see cref="Write"/>).</summary>
+    internal static PipeWriter Begin(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = ContentType;
+        response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache,no-store";
         response.Headers.Pragma = "no-cache";
         response.Headers.ContentEncoding = "identity"; // compression would hold events back in its buffer
         httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
-        return _writeBody(response.BodyWriter, httpContext.RequestAborted);
+        return response.BodyWriter;
     }
 
     private static async Task WriteAllAsync(PipeWriter writer, IAsyncEnumerable<SseItem<string>> items, CancellationToken cancellationToken)

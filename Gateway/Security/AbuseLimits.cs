@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,8 +79,9 @@ internal static class AbuseLimits
     /// <summary>The caller as the limits see it: its API key's name, its token's subject, or its address.</summary>
     public static string CallerKey(HttpContext context)
     {
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated == true)
+        // Not context.User: for a request that never authenticated, that makes an empty principal the request then keeps.
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        if (user?.Identity?.IsAuthenticated == true)
         {
             return user.Identity.AuthenticationType + ":" + (user.FindFirstValue(ClaimTypes.Name) ?? user.FindFirstValue("sub"));
         }

@@ -104,18 +104,25 @@ internal static class SecurityHostingExtensions
     }
 
     /// <summary>Whether the request carries anything a scheme of <see cref="SelectScheme"/> could authenticate.</summary>
-    private static bool PresentsCredentials(HttpContext context) =>
-        context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-        || PresentsToken(context)
-        || context.Request.Cookies.ContainsKey(AdminSession.CookieName);
+    /// <remarks>
+    /// Reads the cookies or the query only when there are some: reading them makes objects an SSE stream would keep for
+    /// its whole life.
+    /// </remarks>
+    private static bool PresentsCredentials(HttpContext context)
+    {
+        var request = context.Request;
+        return request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+            || PresentsToken(context)
+            || request.Headers.Cookie.Count > 0 && request.Cookies.ContainsKey(AdminSession.CookieName);
+    }
 
     private static bool PresentsToken(HttpContext context)
     {
         var request = context.Request;
         var tokens = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.Tokens;
         return !string.IsNullOrEmpty(request.Headers.Authorization)
-            || request.Query.ContainsKey("access_token")
-            || request.Cookies.ContainsKey(tokens.CookieName);
+            || request.QueryString.HasValue && request.Query.ContainsKey("access_token")
+            || request.Headers.Cookie.Count > 0 && request.Cookies.ContainsKey(tokens.CookieName);
     }
 
     private static void ConfigureJwt(JwtBearerOptions jwt, TokenSettings tokens)

@@ -47,7 +47,8 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         }
 
         LastEventId = Head.Events.Count > 0 ? Head.Events[^1].Event.Id : HeadIndex * segmentSize;
-        foreach (var segment in _loaded.Values)
+        // Pairs, not Values or Keys: those are objects of their own that the dictionary keeps for the life of the grain.
+        foreach (var (_, segment) in _loaded)
         {
             foreach (var stored in segment.State!.Events)
             {
@@ -158,9 +159,12 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
     /// <summary>Drops loaded segments older than the recent ones, so a replay does not keep the whole log in memory.</summary>
     public void ForgetOldSegments()
     {
-        foreach (var index in _loaded.Keys.Where(i => i < HeadIndex - RecentSegmentsKept).ToList())
+        foreach (var (index, _) in _loaded)
         {
-            _loaded.Remove(index);
+            if (index < HeadIndex - RecentSegmentsKept)
+            {
+                _loaded.Remove(index); // removing while enumerating is allowed for Dictionary
+            }
         }
     }
 
@@ -175,7 +179,7 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
             return true;
         }
 
-        foreach (var segment in _loaded.Values)
+        foreach (var (_, segment) in _loaded)
         {
             foreach (var stored in segment.State!.Events)
             {
