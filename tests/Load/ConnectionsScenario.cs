@@ -21,6 +21,7 @@ internal static class ConnectionsScenario
         var hold = options.Seconds("hold", 20);
         var heartbeat = options.Seconds("heartbeat", 5);
         var gc = options.Text("gc", "server");
+        var warmUp = options.Int("warmup-streams", 500);
         if (gc is not ("server" or "workstation"))
         {
             throw new ArgumentException($"--gc must be server or workstation, not '{gc}'.");
@@ -40,7 +41,14 @@ internal static class ConnectionsScenario
         {
             using var http = new HttpClient { BaseAddress = silos[0].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             await WaitForSilosAsync(http, siloCount);
+            var rssCold = silos.Select(s => RssKiB(s.Pid)).ToArray();
+
+            // The baseline is read once each silo has opened and closed a few hundred streams and its RSS has settled;
+            // the figures from the cold reading are reported as well.
+            var warmedUp = await ConnectionsWarmUp.OpenAndCloseAsync(silos, warmUp, clusterId, LocalConnectionsAsync);
+            await ConnectionsWarmUp.SettleAsync(silos, RssKiB);
             var rssBefore = silos.Select(s => RssKiB(s.Pid)).ToArray();
+            Console.WriteLine($"baseline RSS per silo: {string.Join(", ", rssBefore.Select(r => r / 1024))} MiB after {warmedUp} warm-up streams ({string.Join(", ", rssCold.Select(r => r / 1024))} MiB cold)");
 
             // Workers: one source address each (127.0.0.2, .3, ...), client i on silo i % silos.
             var ports = string.Join(',', silos.Select(s => s.HttpPort));
@@ -107,15 +115,17 @@ internal static class ConnectionsScenario
             var rows = new List<ResultRow>();
             for (var i = 0; i < siloCount; i++)
             {
-                var perClient = held[i] == 0 ? 0 : Math.Round((rssAfter[i] - rssBefore[i]) / (double)held[i], 2);
-                var perClientHeld = held[i] == 0 ? 0 : Math.Round((rssHeld[i] - rssBefore[i]) / (double)held[i], 2);
+                var perClient = PerStream(rssAfter[i], rssBefore[i], held[i]);
+                var perClientHeld = PerStream(rssHeld[i], rssBefore[i], held[i]);
                 rows.Add(new ResultRow($"silo {i + 1} (:{silos[i].HttpPort})", held[i], 0, 0, new LatencySummary(0, 0, 0, 0, 0),
                     new()
                     {
-                        ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024, ["kib_per_client"] = perClient,
+                        ["rss_cold_mib"] = rssCold[i] / 1024, ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024,
+                        ["kib_per_client"] = perClient, ["kib_per_client_from_cold"] = PerStream(rssAfter[i], rssCold[i], held[i]),
                         ["rss_end_of_hold_mib"] = rssHeld[i] / 1024, ["kib_per_client_end_of_hold"] = perClientHeld,
+                        ["kib_per_client_end_of_hold_from_cold"] = PerStream(rssHeld[i], rssCold[i], held[i]),
                     }));
-                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB once open ({perClient} KiB per stream), {rssHeld[i] / 1024} MiB near the end of the hold ({perClientHeld} KiB per stream)");
+                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB once open ({perClient} KiB per stream; {PerStream(rssAfter[i], rssCold[i], held[i])} from cold), {rssHeld[i] / 1024} MiB near the end of the hold ({perClientHeld} KiB per stream; {PerStream(rssHeld[i], rssCold[i], held[i])} from cold)");
             }
 
             rows.Add(new ResultRow("cluster", connected, failed, Math.Round(connected / openSeconds, 1), new LatencySummary(0, 0, 0, 0, 0),
@@ -133,8 +143,9 @@ internal static class ConnectionsScenario
                 ["per_worker"] = perWorker,
                 ["hold_s"] = hold.TotalSeconds,
                 ["heartbeat_s"] = heartbeat.TotalSeconds,
+                ["warmup_streams_per_silo"] = warmUp,
             }, options.Text("out", null!));
-            return new ConnectionsResult(connected, failed, withHeartbeat, closed, held.Sum());
+            return new ConnectionsResult(connected, failed, withHeartbeat, closed, held.Sum(), warmedUp);
         }
         finally
         {
@@ -203,6 +214,9 @@ internal static class ConnectionsScenario
     private static long Sum(System.Collections.Concurrent.ConcurrentDictionary<int, string> lines, int field) =>
         lines.Values.Sum(l => long.Parse(l.Split(' ')[field], CultureInfo.InvariantCulture));
 
+    private static double PerStream(long afterKiB, long beforeKiB, long streams) =>
+        streams == 0 ? 0 : Math.Round((afterKiB - beforeKiB) / (double)streams, 2);
+
     private static long RssKiB(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -235,4 +249,4 @@ internal static class ConnectionsScenario
     }
 }
 
-internal sealed record ConnectionsResult(long Connected, long Failed, long WithHeartbeat, long ClosedEarly, long HeldBySilos);
+internal sealed record ConnectionsResult(long Connected, long Failed, long WithHeartbeat, long ClosedEarly, long HeldBySilos, long WarmUpStreams);

@@ -68,7 +68,8 @@ internal static class ConnectionsWorker
         return 0;
     }
 
-    private sealed class Connection : IDisposable
+    /// <summary>One idle SSE stream over a raw socket: as little client as can hold a stream and count its heartbeats.</summary>
+    internal sealed class Connection : IDisposable
     {
         private static readonly byte[] Heartbeat = "event: heartbeat"u8.ToArray();
         private readonly Socket _socket;
