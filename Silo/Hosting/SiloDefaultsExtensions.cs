@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Configuration;
@@ -51,11 +50,6 @@ internal static class SiloDefaultsExtensions
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
         });
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
-        if (options.SocketBufferPool == "shared")
-        {
-            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, SharedArrayMemoryPoolFactory>();
-        }
-
         var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>
         {

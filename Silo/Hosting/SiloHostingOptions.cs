@@ -82,13 +82,6 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("LISTEN_BACKLOG")]
     public int ListenBacklog { get; set; } = 4096;
 
-    /// <summary>
-    /// Where Kestrel's socket buffers come from: <c>shared</c> (the shared array pool, which keeps few idle buffers) or
-    /// <c>pinned</c> (Kestrel's own pinned-block pool, which keeps as many as it once needed at the same time).
-    /// </summary>
-    [ConfigurationKeyName("SOCKET_BUFFER_POOL")]
-    public string SocketBufferPool { get; set; } = "shared";
-
     /// <summary>Most open HTTP connections (SSE streams included) this silo accepts; empty for no limit.</summary>
     [ConfigurationKeyName("MAX_CONNECTIONS")]
     public long? MaxConnections { get; set; }
@@ -132,11 +125,6 @@ internal sealed class SiloHostingOptions
         if (UsesRedis && !KubernetesHosting && ResolveAdvertisedAddress() is null)
         {
             failures.Add($"ADVERTISED_IP '{AdvertisedIp}' is neither an IP address nor a host name that resolves.");
-        }
-
-        if (SocketBufferPool is not ("shared" or "pinned"))
-        {
-            failures.Add($"SOCKET_BUFFER_POOL must be 'shared' or 'pinned', not '{SocketBufferPool}'.");
         }
 
         if (ListenBacklog < 1)
