@@ -4,7 +4,6 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -37,21 +36,18 @@ internal static class AbuseLimits
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(InvokePolicy, context => Partition(context, s => s.InvocationsPerSecond));
             limiter.AddPolicy(ConnectPolicy, context => Partition(context, s => s.ConnectionsPerSecond));
-            limiter.OnRejected = async (rejected, cancellationToken) =>
+            limiter.OnRejected = async (rejected, _) =>
             {
                 var context = rejected.HttpContext;
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = "This caller sends faster than Security:RateLimits allows; retry after the Retry-After delay.",
-                    },
-                });
+
+                // A problem result, not the problem-details service alone: that writes only for clients that accept JSON, and
+                // threw for an EventSource (which accepts text/event-stream only), turning its 429 into an error.
+                await TypedResults.Problem(
+                    detail: "This caller sends faster than Security:RateLimits allows; retry after the Retry-After delay.",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many requests").ExecuteAsync(context);
             };
         });
         return services;
