@@ -89,9 +89,20 @@ internal sealed partial class SseEndpoint(
             new SseItem<string>(SseFrames.Connected(connection, silo.Id), ClientEventTypes.Connected) { ReconnectionInterval = settings.ReconnectDelay },
             backlog);
 
-        // Not a finally around the stream: clean-up must also run when the response ends after this method has.
-        context.Response.RegisterForDisposeAsync(new StreamEnd(connection, grains, silo.Id, WatchExpiry(connection, tokenExpiresAt), logger));
-        await connection.WriteAllAsync(EventStreamResult.Begin(context), grain.GetEventsAfterAsync, context.RequestAborted);
+        var expiry = WatchExpiry(connection, tokenExpiresAt);
+        try
+        {
+            await connection.WriteAllAsync(EventStreamResult.Begin(context), grain.GetEventsAfterAsync, context.RequestAborted);
+        }
+        finally
+        {
+            expiry?.Dispose();
+            connection.End(); // usually already ended by its writer, which also stopped counting it as a local connection
+            LogDisconnected(logger, clientId, connection.Id);
+
+            // Recorded in the grain without holding up the end of the response; failures are logged, not thrown.
+            _ = ForgetConnectionAsync(grains, clientId, silo.Id, connection.LastWrittenId, logger);
+        }
     }
 
     /// <summary>Why the stream cannot open, checked before anything is counted; null when it can.</summary>
@@ -151,19 +162,6 @@ internal sealed partial class SseEndpoint(
             null,
             Max(expiresAt - time.GetUtcNow(), TimeSpan.Zero),
             Timeout.InfiniteTimeSpan);
-    }
-
-    /// <summary>What is undone when a stream's request has ended, however it ended.</summary>
-    private sealed class StreamEnd(SseConnection connection, IGrainFactory grains, string siloId, IDisposable? expiry, ILogger logger)
-        : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            expiry?.Dispose();
-            connection.End(); // usually already ended by its writer, which also stopped counting it as a local connection
-            LogDisconnected(logger, connection.ClientId, connection.Id);
-            await ForgetConnectionAsync(grains, connection.ClientId, siloId, connection.LastWrittenId, logger);
-        }
     }
 
     private static async Task ForgetConnectionAsync(IGrainFactory grains, string clientId, string siloId, long lastWrittenId, ILogger logger)

@@ -15,6 +15,8 @@ namespace SseVirtualization.Gateway.Http;
 /// </summary>
 internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
 {
+    private const string MediaType = "text/event-stream";
+
     private readonly IAsyncEnumerable<SseItem<string>> _items;
 
     /// <summary>A stream of <paramref name="items"/>, each flushed as it is written.</summary>
@@ -30,7 +32,7 @@ internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IConte
 
     public int? StatusCode => StatusCodes.Status200OK;
 
-    public string ContentType => "text/event-stream";
+    public string ContentType => MediaType;
 
     // Not async: nothing of this method needs to wait with the stream.
     public Task ExecuteAsync(HttpContext httpContext) => WriteAllAsync(Begin(httpContext), _items, httpContext.RequestAborted);
@@ -41,7 +43,7 @@ internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IConte
         ArgumentNullException.ThrowIfNull(httpContext);
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
+        response.ContentType = MediaType;
         response.Headers.CacheControl = "no-cache,no-store";
         response.Headers.Pragma = "no-cache";
         response.Headers.ContentEncoding = "identity"; // compression would hold events back in its buffer

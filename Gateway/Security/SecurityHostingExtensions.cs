@@ -154,8 +154,9 @@ internal static class SecurityHostingExtensions
             {
                 if (string.IsNullOrEmpty(context.Request.Headers.Authorization) && HttpMethods.IsGet(context.Request.Method))
                 {
-                    context.Token = context.Request.Query["access_token"].FirstOrDefault()
-                        ?? context.Request.Cookies[tokens.CookieName];
+                    var request = context.Request;
+                    context.Token = (request.QueryString.HasValue ? request.Query["access_token"].FirstOrDefault() : null)
+                        ?? request.Cookies[tokens.CookieName];
                 }
 
                 return Task.CompletedTask;

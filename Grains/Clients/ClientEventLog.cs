@@ -163,7 +163,7 @@ internal sealed class ClientEventLog(IGrainStorage storage, GrainId grainId, int
         {
             if (index < HeadIndex - RecentSegmentsKept)
             {
-                _loaded.Remove(index); // removing while enumerating is allowed for Dictionary
+                _loaded.Remove(index); // Remove does not invalidate a Dictionary's enumerator (since .NET Core 3.0)
             }
         }
     }

@@ -22,27 +22,33 @@ internal static class ConnectionsScenario
         var heartbeat = options.Seconds("heartbeat", 5);
         var gc = options.Text("gc", "server");
         var warmUp = options.Int("warmup-streams", 500);
+        var settle = options.Seconds("settle", 30);
         var conserve = options.Int("gc-conserve", 0);
         if (conserve is < 0 or > 9)
         {
             throw new ArgumentException($"--gc-conserve must be 0 (off) to 9, not {conserve}.");
         }
+
         if (gc is not ("server" or "workstation"))
         {
             throw new ArgumentException($"--gc must be server or workstation, not '{gc}'.");
         }
 
-        await using var cluster = await LoadCluster.StartAsync("conn", siloCount, new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
             ["Gateway__AuditInterval"] = options.Text("audit", "00:05:00"),
 
             // The silo runs server GC; workstation GC holds each stream in less memory (docs/benchmarks.md).
             ["DOTNET_gcServer"] = gc == "workstation" ? "0" : "1",
-
+        };
+        if (conserve > 0)
+        {
             // Compacts the oldest generation when it is fragmented: what a slow opening promotes and then frees is given back.
-            ["DOTNET_GCConserveMemory"] = conserve.ToString(CultureInfo.InvariantCulture),
-        });
+            environment["DOTNET_GCConserveMemory"] = conserve.ToString(CultureInfo.InvariantCulture);
+        }
+
+        await using var cluster = await LoadCluster.StartAsync("conn", siloCount, environment);
         var (clusterId, silos) = (cluster.ClusterId, cluster.Silos);
         var workers = new List<Process>();
         try
@@ -54,7 +60,7 @@ internal static class ConnectionsScenario
             // The baseline is read once each silo has opened and closed a few hundred streams and its RSS has settled;
             // the figures from the cold reading are reported as well.
             var warmedUp = await ConnectionsWarmUp.OpenAndCloseAsync(silos, warmUp, clusterId, LocalConnectionsAsync);
-            await ConnectionsWarmUp.SettleAsync(silos, RssKiB);
+            await ConnectionsWarmUp.SettleAsync(silos, RssKiB, settle);
             var rssBefore = silos.Select(s => RssKiB(s.Pid)).ToArray();
             Console.WriteLine($"baseline RSS per silo: {string.Join(", ", rssBefore.Select(r => r / 1024))} MiB after {warmedUp} warm-up streams ({string.Join(", ", rssCold.Select(r => r / 1024))} MiB cold)");
 

@@ -26,7 +26,7 @@ switch (scenario)
               fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               connections [--silos 6] [--clients 100000] [--per-worker 15000] [--hold 20] [--heartbeat 5] [--gc server|workstation]
-                          [--gc-conserve 0-9 (DOTNET_GCConserveMemory)] [--warmup-streams 500 (per silo, before the baseline)] [--out file.json]
+                          [--gc-conserve 0-9 (DOTNET_GCConserveMemory)] [--warmup-streams 500 (per silo, before the baseline)] [--settle 30 (s at most)] [--out file.json]
             """);
         return 2;
 }

@@ -43,7 +43,7 @@ public sealed class LoadToolSmokeTests
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-connections-{Guid.NewGuid():N}.json");
         var result = await ConnectionsScenario.RunAsync(Options.Parse(
-            ["--silos", "2", "--clients", "300", "--per-worker", "150", "--hold", "3", "--heartbeat", "1", "--warmup-streams", "20", "--out", out_, "--plot", Path.ChangeExtension(out_, ".svg")]));
+            ["--silos", "2", "--clients", "300", "--per-worker", "150", "--hold", "3", "--heartbeat", "1", "--warmup-streams", "20", "--settle", "0", "--out", out_, "--plot", Path.ChangeExtension(out_, ".svg")]));
 
         Assert.Equal(300, result.Connected);
         Assert.Equal(0, result.Failed);
