@@ -129,23 +129,21 @@ internal sealed partial class SseEndpoint(
     private ProblemHttpResult? TooMany(LocalConnections.Refusal refusal, string clientId, HttpContext context)
     {
         var settings = options.Value;
-        switch (refusal)
+        var (title, detail) = refusal switch
         {
-            case LocalConnections.Refusal.TooManyForClient:
-                context.Response.Headers.RetryAfter = "5";
-                return TypedResults.Problem(
-                    detail: $"Client '{clientId}' already has {settings.MaxConnectionsPerClient} open streams on this silo (Gateway:MaxConnectionsPerClient).",
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many streams for this client");
-            case LocalConnections.Refusal.TooManyForCaller:
-                context.Response.Headers.RetryAfter = "5";
-                return TypedResults.Problem(
-                    detail: $"This caller already holds {settings.MaxConnectionsPerCaller} open streams on this silo (Gateway:MaxConnectionsPerCaller).",
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many streams for this caller");
-            default:
-                return null;
+            LocalConnections.Refusal.TooManyForClient => ("Too many streams for this client",
+                $"Client '{clientId}' already has {settings.MaxConnectionsPerClient} open streams on this silo (Gateway:MaxConnectionsPerClient)."),
+            LocalConnections.Refusal.TooManyForCaller => ("Too many streams for this caller",
+                $"This caller already holds {settings.MaxConnectionsPerCaller} open streams on this silo (Gateway:MaxConnectionsPerCaller)."),
+            _ => (null, null),
+        };
+        if (title is null)
+        {
+            return null;
         }
+
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: title);
     }
 
     /// <summary>A stream opened with a token ends when the token does, saying so first.</summary>
