@@ -53,7 +53,7 @@ internal sealed class SseConnection
 
     public string Id { get; } = Guid.NewGuid().ToString();
 
-    /// <summary>Numbers the connections this silo opened (spreads work such as heartbeats evenly over them).</summary>
+    /// <summary>Numbers the connections this silo opened (spreads the delivery audit evenly over its interval).</summary>
     public long Sequence { get; } = Interlocked.Increment(ref s_opened);
 
     /// <summary>Who opened the stream as the abuse limits count callers (token subject, API key, or address).</summary>
