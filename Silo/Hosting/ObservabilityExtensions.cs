@@ -19,6 +19,15 @@ internal static class ObservabilityExtensions
     /// <summary>Orleans' application-grain calls; its runtime source (stream polling, timers) is left out on purpose.</summary>
     private const string OrleansApplicationSource = "Microsoft.Orleans.Application";
 
+    /// <summary>
+    /// Series kept per instrument of Orleans' and the runtime's meters. The SDK's default of 2,000 sizes each instrument's
+    /// table up front, and Orleans alone has well over a hundred instruments whose tags (grain type, queue, storage state) take tens of
+    /// values: the default cost every silo ~30 MiB of resident memory (266 → 235 MiB with no stream open). Series beyond
+    /// the limit are summed into one tagged <c>otel.metric.overflow</c>. Our own meters, Polly's, ASP.NET Core's and
+    /// HttpClient's keep the default: they are tagged by function, route or host, which users add.
+    /// </summary>
+    internal const int FrameworkMetricSeriesLimit = 200;
+
     public static WebApplicationBuilder AddSiloObservability(this WebApplicationBuilder builder)
     {
         ConfigureLogging(builder);
@@ -51,7 +60,10 @@ internal static class ObservabilityExtensions
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
-                    .AddPrometheusExporter();
+                    .AddPrometheusExporter()
+                    .AddView(instrument => instrument.Meter.Name is "Microsoft.Orleans" or "System.Runtime"
+                        ? new MetricStreamConfiguration { CardinalityLimit = FrameworkMetricSeriesLimit }
+                        : null);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -37,6 +37,9 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
         Assert.Contains("sse_connections_active", scrape, StringComparison.Ordinal);
         Assert.Contains("sse_queue_depth", scrape, StringComparison.Ordinal);
         Assert.Contains("dotnet_", scrape, StringComparison.Ordinal);
+
+        // Orleans' meter keeps fewer series per instrument than ours (ObservabilityExtensions), but keeps its tags.
+        Assert.True(await SumAsync("orleans_catalog_activations", "grain_type=\"client\"") >= 1, "client grains are counted by grain type");
     }
 
     [Fact]
