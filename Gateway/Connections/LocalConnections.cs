@@ -24,7 +24,7 @@ internal sealed class LocalConnections
 
     /// <summary>
     /// Every local connection, enumerated without locks or a copy (<c>Values</c> takes every lock and copies them
-    /// all; heartbeats walk the connections 20 times an interval).
+    /// all; heartbeat rounds and connection listings walk them).
     /// </summary>
     public IEnumerable<SseConnection> All
     {
