@@ -12,13 +12,13 @@ namespace SseVirtualization.Gateway.Tests.Connections;
 /// The heartbeat round on fake time: spread over the interval in steps, each connection beaten once per round. Every
 /// heartbeat stays in its connection's queue (nothing writes them out), so a queue's length counts its heartbeats.
 /// </summary>
-public sealed class HeartbeatServiceTests : IAsyncDisposable
+public sealed class HeartbeatServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
     // 2 s in steps of at least 10 ms: the full 200 steps, 5 of these connections each.
     private const int Steps = HeartbeatService.TicksPerRound;
-    private const int Held = 1000;
+    private const int HeldCount = 1000;
 
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly TimerObservingTime _time = new();
@@ -34,7 +34,9 @@ public sealed class HeartbeatServiceTests : IAsyncDisposable
             _connections, _counters, Options.Create(new GatewayOptions { HeartbeatInterval = Interval }), _time, NullLogger<HeartbeatService>.Instance);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _service.StopAsync(CancellationToken.None);
         _service.Dispose();
@@ -44,13 +46,13 @@ public sealed class HeartbeatServiceTests : IAsyncDisposable
     [Fact]
     public async Task A_round_beats_each_connection_once_spread_evenly_over_the_interval()
     {
-        var held = Hold(Held);
+        var held = Hold(HeldCount);
         var start = _time.GetUtcNow();
         await StartAsync();
 
         for (var step = 1; step <= Steps; step++)
         {
-            await StepAsync(held, expected: Held * step / Steps);
+            await StepAsync(held, expected: HeldCount * step / Steps);
         }
 
         Assert.All(held, connection => Assert.Equal(1, connection.QueueLength));
@@ -61,17 +63,17 @@ public sealed class HeartbeatServiceTests : IAsyncDisposable
     [Fact]
     public async Task A_connection_opened_during_a_round_gets_its_first_heartbeat_in_the_next()
     {
-        var held = Hold(Held);
+        var held = Hold(HeldCount);
         await StartAsync();
         for (var step = 1; step <= Steps / 2; step++)
         {
-            await StepAsync(held, expected: Held * step / Steps);
+            await StepAsync(held, expected: HeldCount * step / Steps);
         }
 
-        var late = Hold(1)[0];
+        var late = Hold(1, "late")[0];
         for (var step = Steps / 2 + 1; step <= Steps; step++)
         {
-            await StepAsync(held, expected: Held * step / Steps);
+            await StepAsync(held, expected: HeldCount * step / Steps);
         }
 
         Assert.Equal(0, late.QueueLength);
@@ -80,7 +82,7 @@ public sealed class HeartbeatServiceTests : IAsyncDisposable
         var all = held.Append(late).ToList();
         for (var step = 1; step <= Steps; step++)
         {
-            await StepAsync(all, expected: Held + ((Held + 1) * step / Steps));
+            await StepAsync(all, expected: HeldCount + ((HeldCount + 1) * step / Steps));
         }
 
         Assert.Equal(1, late.QueueLength);
@@ -94,12 +96,12 @@ public sealed class HeartbeatServiceTests : IAsyncDisposable
         await _time.TimerCreated.Task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    private List<SseConnection> Hold(int count)
+    private List<SseConnection> Hold(int count, string prefix = "client")
     {
         var held = new List<SseConnection>(count);
         for (var i = 0; i < count; i++)
         {
-            var connection = new SseConnection($"client-{i}", null, new Dictionary<string, string>(), 8, _time.GetUtcNow(), () => { }, _counters);
+            var connection = new SseConnection($"{prefix}-{i}", null, new Dictionary<string, string>(), 8, _time.GetUtcNow(), () => { }, _counters);
             _connections.Add(connection);
             held.Add(connection);
         }
