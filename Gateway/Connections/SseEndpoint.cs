@@ -80,7 +80,7 @@ internal sealed partial class SseEndpoint(
             connection.End(); // and so it is no longer a local connection
 
             // The grain may have counted the connection before the call failed; take it back, best effort.
-            _ = ForgetConnectionAsync(grains, clientId, silo.Id, -1, logger);
+            _ = ForgetConnectionAsync(grain, clientId, -1);
             throw;
         }
 
@@ -101,7 +101,7 @@ internal sealed partial class SseEndpoint(
             LogDisconnected(logger, clientId, connection.Id);
 
             // Recorded in the grain without holding up the end of the response; failures are logged, not thrown.
-            _ = ForgetConnectionAsync(grains, clientId, silo.Id, connection.LastWrittenId, logger);
+            _ = ForgetConnectionAsync(grain, clientId, connection.LastWrittenId);
         }
     }
 
@@ -162,11 +162,11 @@ internal sealed partial class SseEndpoint(
             Timeout.InfiniteTimeSpan);
     }
 
-    private static async Task ForgetConnectionAsync(IGrainFactory grains, string clientId, string siloId, long lastWrittenId, ILogger logger)
+    private async Task ForgetConnectionAsync(IClientGrain grain, string clientId, long lastWrittenId)
     {
         try
         {
-            await grains.GetGrain<IClientGrain>(clientId).DisconnectAsync(siloId, lastWrittenId);
+            await grain.DisconnectAsync(silo.Id, lastWrittenId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -200,7 +200,7 @@ internal sealed partial class SseEndpoint(
         foreach (var (key, values) in request.Query)
         {
             // The token is a credential, not metadata: it must not reach events, the admin API or the console.
-            if (key != LastEventIdQuery && key != "access_token" && values.Count > 0)
+            if (key != LastEventIdQuery && key != SecurityHostingExtensions.AccessTokenQuery && values.Count > 0)
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
                 metadata[key] = values[0] ?? string.Empty;

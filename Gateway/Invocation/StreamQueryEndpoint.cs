@@ -60,7 +60,7 @@ internal static class StreamQueryEndpoint
     {
         foreach (var (key, values) in query)
         {
-            if (key is "function" or "access_token") // the token is for us, never for the function
+            if (key is "function" or SecurityHostingExtensions.AccessTokenQuery) // the token is for us, never for the function
             {
                 continue;
             }

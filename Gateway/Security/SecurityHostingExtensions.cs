@@ -17,6 +17,9 @@ internal static class SecurityHostingExtensions
 {
     private const string SelectorScheme = "sse";
 
+    /// <summary>The query parameter a browser's EventSource sends its token in (it cannot set headers); never metadata.</summary>
+    internal const string AccessTokenQuery = "access_token";
+
     public static IServiceCollection AddGatewaySecurity(this IServiceCollection services)
     {
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
@@ -121,7 +124,7 @@ internal static class SecurityHostingExtensions
         var request = context.Request;
         var tokens = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.Tokens;
         return !string.IsNullOrEmpty(request.Headers.Authorization)
-            || request.QueryString.HasValue && request.Query.ContainsKey("access_token")
+            || request.QueryString.HasValue && request.Query.ContainsKey(AccessTokenQuery)
             || request.Headers.Cookie.Count > 0 && request.Cookies.ContainsKey(tokens.CookieName);
     }
 
@@ -155,7 +158,7 @@ internal static class SecurityHostingExtensions
                 if (string.IsNullOrEmpty(context.Request.Headers.Authorization) && HttpMethods.IsGet(context.Request.Method))
                 {
                     var request = context.Request;
-                    context.Token = (request.QueryString.HasValue ? request.Query["access_token"].FirstOrDefault() : null)
+                    context.Token = (request.QueryString.HasValue ? request.Query[AccessTokenQuery].FirstOrDefault() : null)
                         ?? request.Cookies[tokens.CookieName];
                 }
 

@@ -19,6 +19,8 @@ internal static class ObservabilityExtensions
     /// <summary>Orleans' application-grain calls; its runtime source (stream polling, timers) is left out on purpose.</summary>
     private const string OrleansApplicationSource = "Microsoft.Orleans.Application";
 
+    private const string OrleansMeter = "Microsoft.Orleans";
+
     /// <summary>
     /// Series kept per instrument of Orleans' and the runtime's meters. The SDK sizes each instrument's table for its limit
     /// up front, and Orleans alone has well over a hundred instruments whose tags (grain type, queue, storage state) take
@@ -57,12 +59,12 @@ internal static class ObservabilityExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter([.. GatewayHostingExtensions.Meters, GrainsHostingExtensions.TelemetryName, GrainsHostingExtensions.ResilienceMeterName, "Microsoft.Orleans"])
+                metrics.AddMeter([.. GatewayHostingExtensions.Meters, GrainsHostingExtensions.TelemetryName, GrainsHostingExtensions.ResilienceMeterName, OrleansMeter])
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter()
-                    .AddView(instrument => instrument.Meter.Name is "Microsoft.Orleans" or "System.Runtime"
+                    .AddView(instrument => instrument.Meter.Name is OrleansMeter or "System.Runtime"
                         ? new MetricStreamConfiguration { CardinalityLimit = FrameworkMetricSeriesLimit }
                         : null);
                 if (otlp)
