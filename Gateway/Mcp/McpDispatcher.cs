@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Security;
@@ -8,9 +9,9 @@ using SseVirtualization.Mcp;
 namespace SseVirtualization.Gateway.Mcp;
 
 /// <summary>
-/// Answers the requests of an established MCP session: ping, tools/list, tools/call, logging/setLevel. A tool call
-/// goes to the function grain (one invocation) or to the remote MCP server's grain, whose progress notifications
-/// pass through <c>notify</c> before the response.
+/// Answers the requests of an established MCP session. A tool call goes to the function grain (one invocation) or,
+/// like prompts, resources, subscriptions and completions, to the session's upstream session with the remote MCP
+/// server behind it, whose notifications and server requests pass through <c>notify</c> before the response.
 /// </summary>
 internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResources passThrough, IGrainFactory grains)
 {
@@ -22,8 +23,9 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
         ["capabilities"] = new Dictionary<string, object>
         {
             ["tools"] = new Dictionary<string, object> { ["listChanged"] = true },
-            ["prompts"] = new Dictionary<string, object>(),
-            ["resources"] = new Dictionary<string, object>(),
+            ["prompts"] = new Dictionary<string, object> { ["listChanged"] = true },
+            ["resources"] = new Dictionary<string, object> { ["subscribe"] = true, ["listChanged"] = true },
+            ["completions"] = new Dictionary<string, object>(),
             ["logging"] = new Dictionary<string, object>(),
         },
         ["serverInfo"] = new Dictionary<string, object> { ["name"] = options.ServerName, ["version"] = "1.0.0" },
@@ -33,8 +35,11 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
     /// <summary>Whether answering <paramref name="request"/> may take long (worth an SSE stream and resumability).</summary>
     public static bool IsLong(McpMessage request) => request.Method == "tools/call";
 
-    /// <summary>Answers one request with a whole JSON-RPC response; notifications on the way go to <paramref name="notify"/>.</summary>
-    public async Task<string> AnswerAsync(
+    /// <summary>
+    /// Answers one request with a whole JSON-RPC response; notifications and server requests on the way go to
+    /// <paramref name="notify"/>. Null when the client cancelled the request (no answer is due).
+    /// </summary>
+    public async Task<string?> AnswerAsync(
         string sessionId, McpMessage request, ClaimsPrincipal caller, Func<string, Task> notify, CancellationToken cancellationToken)
     {
         switch (request.Method)
@@ -42,28 +47,23 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
             case "ping":
                 return McpProtocol.Result(request.IdJson, "{}");
             case "tools/list":
-                return await ListToolsAsync(request);
+                return await ListToolsAsync(sessionId, request);
             case "tools/call":
-                return await CallToolAsync(request, caller, notify, cancellationToken);
+                return await CallToolAsync(sessionId, request, caller, notify, cancellationToken);
             case "logging/setLevel":
-                var level = request.StringParam("level");
-                if (level is null || Array.IndexOf(LogLevels, level) < 0)
-                {
-                    return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"'level' must be one of {string.Join(", ", LogLevels)}.");
-                }
-
-                await grains.GetGrain<IMcpSessionGrain>(sessionId).SetLogLevelAsync(level);
-                return McpProtocol.Result(request.IdJson, "{}");
+                return await SetLevelAsync(sessionId, request);
             case "prompts/list":
-                return await passThrough.ListPromptsAsync(request, caller);
-            case "prompts/get":
-                return await passThrough.GetPromptAsync(request, caller);
+                return await passThrough.ListPromptsAsync(sessionId, request, caller);
             case "resources/list":
-                return await passThrough.ListAsync(request, "resources/list", "resources", caller);
+                return await passThrough.ListAsync(sessionId, request, "resources/list", "resources", caller);
             case "resources/templates/list":
-                return await passThrough.ListAsync(request, "resources/templates/list", "resourceTemplates", caller);
+                return await passThrough.ListAsync(sessionId, request, "resources/templates/list", "resourceTemplates", caller);
+            case "prompts/get":
             case "resources/read":
-                return await passThrough.ReadResourceAsync(request, caller);
+            case "resources/subscribe":
+            case "resources/unsubscribe":
+            case "completion/complete":
+                return await passThrough.ForwardAsync(sessionId, request, caller, notify, cancellationToken);
             case "initialize":
                 return McpProtocol.Error(request.IdJson, McpProtocol.InvalidRequest, "The session is already initialized.");
             default:
@@ -71,13 +71,29 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
         }
     }
 
-    private async Task<string> ListToolsAsync(McpMessage request)
+    private async Task<string> ListToolsAsync(string sessionId, McpMessage request)
     {
-        var tools = await catalog.ListAsync();
+        var tools = await catalog.ListAsync(sessionId);
         return McpProtocol.Result(request.IdJson, "{\"tools\":[" + string.Join(',', tools.Select(t => t.ToolJson)) + "]}");
     }
 
-    private async Task<string> CallToolAsync(McpMessage request, ClaimsPrincipal caller, Func<string, Task> notify, CancellationToken cancellationToken)
+    /// <summary>Kept in the session (later upstream sessions start at it) and passed to its upstream sessions.</summary>
+    private async Task<string> SetLevelAsync(string sessionId, McpMessage request)
+    {
+        var level = request.StringParam("level");
+        if (level is null || Array.IndexOf(LogLevels, level) < 0)
+        {
+            return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"'level' must be one of {string.Join(", ", LogLevels)}.");
+        }
+
+        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        await session.SetLogLevelAsync(level);
+        var upstreams = await session.UpstreamsAsync();
+        await Task.WhenAll(upstreams.Select(server => grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).SetLogLevelAsync(level)));
+        return McpProtocol.Result(request.IdJson, "{}");
+    }
+
+    private async Task<string?> CallToolAsync(string sessionId, McpMessage request, ClaimsPrincipal caller, Func<string, Task> notify, CancellationToken cancellationToken)
     {
         var name = request.StringParam("name");
         if (name is null)
@@ -96,14 +112,7 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
             arguments = args.GetRawText();
         }
 
-        string? progressToken = null;
-        if (request.Params.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-            && meta.TryGetProperty("progressToken", out var token) && token.ValueKind is JsonValueKind.String or JsonValueKind.Number)
-        {
-            progressToken = token.GetRawText();
-        }
-
-        var tool = await catalog.FindAsync(name);
+        var tool = await catalog.FindAsync(sessionId, name);
         if (tool is null)
         {
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"Unknown tool: '{name}'.");
@@ -114,34 +123,20 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"The token's scope does not include 'invoke:{tool.Source}'.");
         }
 
-        return tool.UpstreamName is null
-            ? McpProtocol.Result(request.IdJson, await CallFunctionAsync(tool.Source, arguments))
-            : await CallUpstreamAsync(request, tool, arguments, progressToken, notify, cancellationToken);
+        if (tool.UpstreamName is null)
+        {
+            return McpProtocol.Result(request.IdJson, await CallFunctionAsync(tool.Source, arguments));
+        }
+
+        // Everything the client sent (arguments, _meta with its progress token) goes on; only the name is the server's own.
+        var parameters = JsonNode.Parse(request.Params.GetRawText())!.AsObject();
+        parameters["name"] = tool.UpstreamName;
+        return await McpUpstreamForwarding.ForwardAsync(grains, sessionId, tool.Source, request, "tools/call", parameters.ToJsonString(), notify, cancellationToken);
     }
 
     private async Task<string> CallFunctionAsync(string function, string argumentsJson)
     {
         var result = await grains.GetGrain<IFunctionGrain>(function).InvokeAsync(new InvocationRequest(argumentsJson));
         return ToolResults.FromInvocation(result);
-    }
-
-    private async Task<string> CallUpstreamAsync(
-        McpMessage request, McpTool tool, string argumentsJson, string? progressToken, Func<string, Task> notify, CancellationToken cancellationToken)
-    {
-        await foreach (var message in grains.GetGrain<IMcpServerGrain>(tool.Source).CallToolAsync(tool.UpstreamName!, argumentsJson, progressToken, cancellationToken))
-        {
-            switch (message.Kind)
-            {
-                case McpUpstreamMessageKind.Notification:
-                    await notify(message.Json);
-                    break;
-                case McpUpstreamMessageKind.Result:
-                    return McpProtocol.Result(request.IdJson, message.Json);
-                case McpUpstreamMessageKind.Error:
-                    return McpProtocol.RawError(request.IdJson, message.Json);
-            }
-        }
-
-        return McpProtocol.Result(request.IdJson, ToolResults.Failure("The MCP server ended the call without a result."));
     }
 }

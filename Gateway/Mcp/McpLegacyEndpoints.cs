@@ -49,7 +49,7 @@ internal static partial class McpLegacyEndpoints
         }
         finally
         {
-            await session.EndAsync();
+            await McpUpstreamForwarding.EndSessionAsync(grains, sessionId);
         }
 
         return Results.Empty;
@@ -93,6 +93,7 @@ internal static partial class McpLegacyEndpoints
 
         if (!message.IsRequest)
         {
+            await McpUpstreamForwarding.RouteClientMessageAsync(grains, sessionId, message);
             return Results.Accepted();
         }
 
@@ -104,7 +105,7 @@ internal static partial class McpLegacyEndpoints
         {
             try
             {
-                string answer;
+                string? answer;
                 if (message.Method == "initialize")
                 {
                     var info = McpSessions.InfoFromInitialize(message, McpSessionInfo.LegacySse, CallerAccess.OwnerOf(caller), time.GetUtcNow());
@@ -116,7 +117,10 @@ internal static partial class McpLegacyEndpoints
                     answer = await dispatcher.AnswerAsync(sessionId, message, caller, notification => session.AppendAsync(McpEventId.StandaloneStream, notification), CancellationToken.None);
                 }
 
-                await session.AppendAsync(McpEventId.StandaloneStream, answer);
+                if (answer is not null)
+                {
+                    await session.AppendAsync(McpEventId.StandaloneStream, answer);
+                }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -6,7 +6,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <param name="IdJson">The request id as raw JSON (string or number), null for a notification.</param>
 /// <param name="Method">The method, null for a response to a server request.</param>
 /// <param name="Params">The params element (undefined when absent).</param>
-internal sealed record McpMessage(string? IdJson, string? Method, JsonElement Params)
+/// <param name="RawJson">The whole message as the client sent it (passed on to upstream servers).</param>
+internal sealed record McpMessage(string? IdJson, string? Method, JsonElement Params, string RawJson)
 {
     public bool IsRequest => IdJson is not null && Method is not null;
 
@@ -59,7 +60,7 @@ internal sealed record McpMessage(string? IdJson, string? Method, JsonElement Pa
             return (null, "'params' must be an object.");
         }
 
-        return (new McpMessage(id, method, parameters), null);
+        return (new McpMessage(id, method, parameters, root.GetRawText()), null);
     }
 
     public string? StringParam(string name) =>

@@ -23,6 +23,9 @@ internal static class McpProtocol
     public const int InvalidParams = -32602;
     public const int InternalError = -32603;
 
+    /// <summary>The answer to a request the client cancelled while it waited for JSON (the spec names no code; -32800 as LSP).</summary>
+    public const int RequestCancelled = -32800;
+
     /// <summary>The code MCP servers use for transport-level refusals (no session, bad headers).</summary>
     public const int ServerError = -32000;
 

@@ -83,7 +83,9 @@ internal static partial class McpStreamableEndpoints
 
             if (!message.IsRequest)
             {
-                return Results.Accepted(); // notifications and responses: nothing to answer
+                // Answers to forwarded server requests, cancellations, roots changes: on to the upstream sessions.
+                await McpUpstreamForwarding.RouteClientMessageAsync(grains, sessionId, message);
+                return Results.Accepted();
             }
 
             if (McpDispatcher.IsLong(message) && Accepts(accept, "text/event-stream"))
@@ -92,7 +94,10 @@ internal static partial class McpStreamableEndpoints
                 return Results.Empty;
             }
 
-            var answer = await AnswerSafelyAsync(dispatcher, sessionId, message, context, _ => Task.CompletedTask, logger);
+            // A JSON answer has no stream of its own: what comes before it goes to the session's standalone stream.
+            var standalone = grains.GetGrain<IMcpSessionGrain>(sessionId);
+            var answer = await AnswerSafelyAsync(dispatcher, sessionId, message, context, notification => standalone.AppendAsync(McpEventId.StandaloneStream, notification), logger)
+                ?? McpProtocol.Error(message.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.");
             context.Response.Headers[McpProtocol.SessionHeader] = sessionId;
             return Results.Content(answer, "application/json");
         }
@@ -138,6 +143,11 @@ internal static partial class McpStreamableEndpoints
                 var id = await session.AppendAsync(stream, notification);
                 await writer.TryMessageAsync(id, notification);
             }, logger, caller);
+            if (answer is null)
+            {
+                return; // cancelled by the client: no answer is due, the stream just ends
+            }
+
             try
             {
                 var answerId = await session.AppendAsync(stream, answer);
@@ -168,7 +178,7 @@ internal static partial class McpStreamableEndpoints
         }
     }
 
-    private static async Task<string> AnswerSafelyAsync(
+    private static async Task<string?> AnswerSafelyAsync(
         McpDispatcher dispatcher, string sessionId, McpMessage request, HttpContext? context, Func<string, Task> notify, ILogger logger, System.Security.Claims.ClaimsPrincipal? caller = null)
     {
         try
@@ -243,7 +253,7 @@ internal static partial class McpStreamableEndpoints
             return TransportError(StatusCodes.Status404NotFound, "Session not found.");
         }
 
-        await grains.GetGrain<IMcpSessionGrain>(sessionId).EndAsync();
+        await McpUpstreamForwarding.EndSessionAsync(grains, sessionId);
         return Results.Ok();
     }
 

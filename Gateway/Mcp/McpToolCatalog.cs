@@ -14,13 +14,16 @@ namespace SseVirtualization.Gateway.Mcp;
 internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson);
 
 /// <summary>
-/// The tools of the cluster: every function that declares an input schema, and every tool of every registered
-/// remote MCP server. Names stay as they are unless two sources offer the same one: then a function keeps it and
-/// each clashing server tool becomes <c>{registration}.{tool}</c> (docs/mcp.md, tool names).
+/// The tools one MCP session sees: every function that declares an input schema, and every tool every registered
+/// remote MCP server offers that session (servers may offer some tools only to clients with some capabilities).
+/// Names stay as they are unless two sources offer the same one: then a function keeps it and each clashing server
+/// tool becomes <c>{registration}.{tool}</c> (docs/mcp.md, tool names).
 /// </summary>
 internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpToolCatalog> logger)
 {
-    public async Task<IReadOnlyList<McpTool>> ListAsync()
+    /// <param name="sessionId">The downstream session (its upstream sessions list the servers' tools).</param>
+    /// <param name="refresh">Ask every server again, even when its list is cached.</param>
+    public async Task<IReadOnlyList<McpTool>> ListAsync(string sessionId, bool refresh = false)
     {
         var tools = new List<McpTool>();
         var servers = new List<string>();
@@ -36,7 +39,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             }
         }
 
-        var upstreamTools = await Task.WhenAll(servers.Select(UpstreamToolsAsync));
+        var upstreamTools = await Task.WhenAll(servers.Select(server => UpstreamToolsAsync(sessionId, server, refresh)));
         var taken = new HashSet<string>(tools.Select(t => t.Name), StringComparer.Ordinal);
         var offered = upstreamTools.SelectMany(list => list).GroupBy(t => t.Tool.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var (server, tool) in upstreamTools.SelectMany(list => list))
@@ -68,8 +71,11 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         return registrations.Where(r => r is { IsActive: true }).Select(r => r!.Definition);
     }
 
-    /// <summary>The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server.</summary>
-    public async Task<McpTool?> FindAsync(string name)
+    /// <summary>
+    /// The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server; a name
+    /// no cached list has makes every server list its tools once more (a tool added upstream is callable at once).
+    /// </summary>
+    public async Task<McpTool?> FindAsync(string sessionId, string name)
     {
         if (Http.Names.IsValidFunctionName(name)
             && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
@@ -77,14 +83,15 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition));
         }
 
-        return (await ListAsync()).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+        return (await ListAsync(sessionId)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal))
+            ?? (await ListAsync(sessionId, refresh: true)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
     }
 
-    private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool)>> UpstreamToolsAsync(string server)
+    private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool)>> UpstreamToolsAsync(string sessionId, string server, bool refresh)
     {
         try
         {
-            var tools = await grains.GetGrain<IMcpServerGrain>(server).ListToolsAsync();
+            var tools = await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).ListToolsAsync(refresh);
             return tools.Select(t => (server, t)).ToList();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -36,6 +36,13 @@ public interface IMcpSessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<McpStreamEvent>> ReplayAsync(int stream, long afterSequence);
 
+    /// <summary>Records that the session has an upstream session with the MCP server <paramref name="registration"/>.</summary>
+    Task AddUpstreamAsync(string registration);
+
+    /// <summary>The MCP server registrations this session has upstream sessions with (to pass on cancellations, levels, its end).</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> UpstreamsAsync();
+
     /// <summary>Ends the session (DELETE): later requests with its id get 404.</summary>
     Task<bool> EndAsync();
 }

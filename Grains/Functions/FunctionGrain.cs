@@ -23,10 +23,9 @@ internal sealed partial class FunctionGrain(
     ILoggerFactory loggers,
     ILocalSiloDetails silo,
     FunctionSecrets secrets,
-    IHttpClientFactory httpClients,
     McpCatalogNotifier catalog,
     ILogger<FunctionGrain> logger)
-    : Grain, IFunctionGrain, IMcpServerGrain, IAsyncInvocationRunner, IDisposable
+    : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
     // Accepted async invocations this activation is running; a client grain re-drives any that are not here.
     private readonly HashSet<string> _running = new(StringComparer.Ordinal);
@@ -37,7 +36,7 @@ internal sealed partial class FunctionGrain(
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
-    // State writes one at a time: interleaved MCP calls save the upstream session while a registration may write.
+    // State writes one at a time (registration changes; kept while the grain's concurrency is reworked, issue 25).
     private readonly SemaphoreSlim _stateWrites = new(1, 1);
 
     private string Name => this.GetPrimaryKeyString();
@@ -165,10 +164,10 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopRouting();
-        await StopUpstreamAsync();
+        return Task.CompletedTask;
     }
 
     public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_router is { } router

@@ -12,7 +12,6 @@ internal sealed class FunctionState
     [Id(1)]
     public string? ProtectedHeaders { get; set; }
 
-    /// <summary>For a remote MCP server: the upstream session the layer holds with it, so a new activation resumes it.</summary>
-    [Id(2)]
-    public Mcp.UpstreamSession? Upstream { get; set; }
+    // Id 2 held the one upstream MCP session a registration used to share; upstream sessions are per downstream
+    // session now (McpUpstreamGrain). Stored states that still have it read fine: unknown fields are skipped.
 }

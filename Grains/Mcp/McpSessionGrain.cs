@@ -120,6 +120,17 @@ internal sealed class McpSessionGrain(
         Task.FromResult<IReadOnlyList<McpStreamEvent>>(
             State.Events.Where(e => e.Stream == stream && e.Sequence > afterSequence).ToList());
 
+    public async Task AddUpstreamAsync(string registration)
+    {
+        if (State.Info is not null && !State.Upstreams.Contains(registration))
+        {
+            State.Upstreams.Add(registration);
+            await WriteAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> UpstreamsAsync() => Task.FromResult<IReadOnlyList<string>>(State.Upstreams.ToList());
+
     public async Task<bool> EndAsync()
     {
         if (State.Info is null)

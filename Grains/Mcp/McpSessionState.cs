@@ -22,4 +22,8 @@ internal sealed class McpSessionState
     /// <summary>When the session was last used, as of the last write; an idle session expires.</summary>
     [Id(4)]
     public DateTimeOffset LastSeenAt { get; set; }
+
+    /// <summary>The MCP server registrations the session has upstream sessions with.</summary>
+    [Id(5)]
+    public List<string> Upstreams { get; set; } = [];
 }

@@ -71,7 +71,6 @@ public sealed class GrainStateSerializerTests(GrainClusterFixture fixture)
         {
             Function = new RegisteredFunction(definition, DateTimeOffset.UnixEpoch.AddDays(20000), DateTimeOffset.UnixEpoch.AddDays(20001), IsActive: true),
             ProtectedHeaders = "CfDJ8protected",
-            Upstream = new UpstreamSession("s-1", "2025-06-18", "server", "1.0", "{}", null),
         });
         check.Assert(new FunctionRegistryState { Names = { "weather", "echo" } });
         check.Assert(new McpSessionState

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>
+/// Forwards one request of a downstream session to its upstream session with a remote MCP server, and the
+/// downstream client's own messages that concern its upstream sessions (answers to server requests,
+/// cancellations, roots changes).
+/// </summary>
+internal static class McpUpstreamForwarding
+{
+    /// <summary>
+    /// Sends <paramref name="method"/> upstream and returns the whole JSON-RPC answer for the client; what the upstream
+    /// sends before it (progress, logs, sampling and elicitation requests) goes to <paramref name="notify"/> in order.
+    /// Null when the client cancelled the request: no answer is due then.
+    /// </summary>
+    public static async Task<string?> ForwardAsync(
+        IGrainFactory grains, string sessionId, string server, McpMessage request, string method, string paramsJson, Func<string, Task> notify, CancellationToken cancellationToken)
+    {
+        var upstream = grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
+        await foreach (var message in upstream.ForwardAsync(method, paramsJson, request.IdJson!, cancellationToken))
+        {
+            switch (message.Kind)
+            {
+                case McpUpstreamMessageKind.Notification or McpUpstreamMessageKind.Request:
+                    await notify(message.Json);
+                    break;
+                case McpUpstreamMessageKind.Result:
+                    return McpProtocol.Result(request.IdJson, message.Json);
+                case McpUpstreamMessageKind.Error:
+                    return McpProtocol.RawError(request.IdJson, message.Json);
+                case McpUpstreamMessageKind.Failure:
+                    var failure = JsonSerializer.Deserialize<string>(message.Json) ?? "The MCP server failed.";
+                    return method == "tools/call"
+                        ? McpProtocol.Result(request.IdJson, ToolResults.Failure(failure))
+                        : McpProtocol.Error(request.IdJson, McpProtocol.InternalError, failure);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A message the client posted that is not a request: an answer to a forwarded server request goes to the upstream
+    /// session that asked (its id names the registration); a cancellation or a roots change to every upstream session.
+    /// </summary>
+    public static async Task RouteClientMessageAsync(IGrainFactory grains, string sessionId, McpMessage message)
+    {
+        if (message.Method is null)
+        {
+            var id = message.IdJson is { Length: > 0 } raw && raw[0] == '"' ? JsonSerializer.Deserialize<string>(raw) : null;
+            if (McpUpstreamKey.RegistrationOf(id) is { } registration)
+            {
+                await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).AnswerAsync(message.RawJson);
+            }
+
+            return;
+        }
+
+        if (message.Method is "notifications/cancelled" or "notifications/roots/list_changed")
+        {
+            var upstreams = await grains.GetGrain<IMcpSessionGrain>(sessionId).UpstreamsAsync();
+            await Task.WhenAll(upstreams.Select(registration =>
+                grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).NotifyAsync(message.RawJson)));
+        }
+    }
+
+    /// <summary>Ends the session's upstream sessions, then the session.</summary>
+    public static async Task EndSessionAsync(IGrainFactory grains, string sessionId)
+    {
+        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var upstreams = await session.UpstreamsAsync();
+        await Task.WhenAll(upstreams.Select(registration =>
+            grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).EndAsync()));
+        await session.EndAsync();
+    }
+}
