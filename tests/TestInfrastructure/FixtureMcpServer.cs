@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SseVirtualization.TestInfrastructure;
+
+/// <summary>
+/// <c>tests/McpClients/fixture-server.mjs</c>: an upstream MCP server (official TypeScript SDK, Streamable HTTP,
+/// <c>/mcp</c>) on a loopback port, with the conformance suite's fixtures and the <c>fixture_*</c> tools of the
+/// gateway tests (see that folder's README). <see cref="CallsAsync"/> reads what <c>fixture_wait</c> recorded, to
+/// prove a cancellation reached the upstream before the call would have ended.
+/// </summary>
+public sealed class FixtureMcpServer : IAsyncDisposable
+{
+    private Process? _process;
+
+    private FixtureMcpServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    public Uri McpUrl => new($"http://127.0.0.1:{Port}/mcp");
+
+    public static async Task<FixtureMcpServer> StartAsync()
+    {
+        McpClientsFolder.EnsureInstalled();
+        var server = new FixtureMcpServer(FreePort.Next());
+        await server.LaunchAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// The <c>fixture_wait</c> calls tagged <paramref name="tag"/>, in start order: a JSON array of
+    /// <c>{tag, ms, sessionId, cancelled, startedAt, endedAt, elapsedMs}</c> (<c>endedAt</c>/<c>elapsedMs</c> are null
+    /// while the call still runs).
+    /// </summary>
+    public async Task<JsonElement> CallsAsync(string tag)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{Port}/fixture/calls?tag={Uri.EscapeDataString(tag)}"));
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var document = await JsonDocument.ParseAsync(body);
+        return document.RootElement.Clone();
+    }
+
+    private async Task LaunchAsync()
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = McpClientsFolder.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("fixture-server.mjs");
+        start.Environment["PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            await WaitListeningAsync(http);
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+    }
+
+    private Task WaitListeningAsync(HttpClient http) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                try
+                {
+                    using var response = await http.GetAsync(McpUrl);
+                    return true; // any HTTP answer means it listens (a GET without session is a 400)
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    return false;
+                }
+            },
+            "fixture MCP server listening",
+            TimeSpan.FromSeconds(30));
+
+    private void Stop()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                if (!process.WaitForExit(30_000))
+                {
+                    throw new InvalidOperationException("the fixture MCP server did not exit after kill");
+                }
+            }
+
+            process.Dispose();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Stop();
+        return ValueTask.CompletedTask;
+    }
+}
