@@ -99,6 +99,14 @@ internal sealed class EventStreamResult : IResult, IStatusCodeHttpResult, IConte
         writer.Write("\n"u8);
     }
 
+    /// <summary>A comment line (keep-alive): ignored by SSE parsers, but it keeps proxies from closing an idle stream.</summary>
+    internal static void WriteComment(IBufferWriter<byte> writer, string comment)
+    {
+        writer.Write(": "u8);
+        Encoding.UTF8.GetBytes(comment, writer);
+        writer.Write("\n\n"u8);
+    }
+
     private static void WriteField(IBufferWriter<byte> writer, ReadOnlySpan<byte> name, ReadOnlySpan<char> value)
     {
         writer.Write(name);

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 
 namespace SseVirtualization.Gateway.Mcp;
 
@@ -35,6 +38,10 @@ internal static class McpProtocol
     public static string Negotiate(string? requested) =>
         requested is not null && IsSupported(requested) ? requested : Latest;
 
+    /// <summary>
+    /// A response around a result that is already JSON (usually an upstream's, passed through): spliced in as it is
+    /// rather than parsed into the SDK's <c>JsonRpcResponse</c> and written again.
+    /// </summary>
     public static string Result(string? idJson, string resultJson) => Write(writer =>
     {
         WriteId(writer, idJson);
@@ -42,14 +49,9 @@ internal static class McpProtocol
         writer.WriteRawValue(resultJson, skipInputValidation: true);
     });
 
-    public static string Error(string? idJson, int code, string message) => Write(writer =>
-    {
-        WriteId(writer, idJson);
-        writer.WriteStartObject("error");
-        writer.WriteNumber("code", code);
-        writer.WriteString("message", message);
-        writer.WriteEndObject();
-    });
+    /// <summary>The one way the layer answers with a JSON-RPC error of its own.</summary>
+    public static string Error(string? idJson, int code, string message) =>
+        RawError(idJson, JsonSerializer.Serialize(new JsonRpcErrorDetail { Code = code, Message = message }, McpJsonUtilities.DefaultOptions));
 
     /// <summary>An error whose <c>error</c> object came whole from elsewhere (an upstream MCP server).</summary>
     public static string RawError(string? idJson, string errorJson) => Write(writer =>
@@ -59,15 +61,9 @@ internal static class McpProtocol
         writer.WriteRawValue(errorJson, skipInputValidation: true);
     });
 
-    public static string Notification(string method, string? paramsJson = null) => Write(writer =>
-    {
-        writer.WriteString("method", method);
-        if (paramsJson is not null)
-        {
-            writer.WritePropertyName("params");
-            writer.WriteRawValue(paramsJson, skipInputValidation: true);
-        }
-    });
+    public static string Notification(string method, string? paramsJson = null) => JsonSerializer.Serialize<JsonRpcMessage>(
+        new JsonRpcNotification { Method = method, Params = paramsJson is null ? null : JsonNode.Parse(paramsJson) },
+        McpJsonUtilities.DefaultOptions);
 
     /// <summary>Whether a stored message is a response (the last message of a POST's stream).</summary>
     public static bool IsResponse(string messageJson)

@@ -1,53 +1,54 @@
 using System.Globalization;
-using System.Text;
+using System.IO.Pipelines;
+using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
+using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Mcp;
 
 /// <summary>
-/// Writes an MCP SSE stream: <c>event: message</c> frames with ids, the priming event (an id, a <c>retry:</c> and
-/// empty data, SEP-1699), the legacy <c>endpoint</c> event and keep-alive comments. JSON-RPC messages are compact
-/// JSON, so each is one <c>data:</c> line and cannot break the framing.
+/// An MCP SSE stream, framed by <see cref="EventStreamResult"/>: <c>event: message</c> frames with ids, the priming
+/// event (an id, a <c>retry:</c> and empty data, SEP-1699), the legacy <c>endpoint</c> event and keep-alive comments.
+/// A POST's stream is written by the call running behind it and detached by the request when it stops waiting,
+/// so writes go one at a time through a gate, and none after <see cref="DetachAsync"/>.
 /// </summary>
 internal sealed class McpSseWriter : IDisposable
 {
-    private readonly HttpResponse _response;
+    private readonly PipeWriter _body;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _detached;
 
-    private McpSseWriter(HttpResponse response) => _response = response;
+    private McpSseWriter(PipeWriter body) => _body = body;
 
     public void Dispose() => _gate.Dispose();
 
     public static async Task<McpSseWriter> StartAsync(HttpContext context, string? sessionId)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-transform";
-        response.Headers["X-Accel-Buffering"] = "no";
+        var body = EventStreamResult.Begin(context);
+        // MCP clients reach the cluster through proxies they do not configure: none may buffer the events.
+        // (Client streams leave it to the deployed nginx configuration: a header per stream costs memory there.)
+        context.Response.Headers["X-Accel-Buffering"] = "no";
         if (sessionId is not null)
         {
-            response.Headers[McpProtocol.SessionHeader] = sessionId;
+            context.Response.Headers[McpProtocol.SessionHeader] = sessionId;
         }
 
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.Body.FlushAsync(context.RequestAborted);
-        return new McpSseWriter(response);
+        await body.FlushAsync(context.RequestAborted);
+        return new McpSseWriter(body);
     }
 
     public Task PrimeAsync(string eventId, TimeSpan retry, CancellationToken cancellationToken) =>
-        WriteAsync($"id: {eventId}\nretry: {(long)retry.TotalMilliseconds}\ndata: \n\n", cancellationToken);
+        WriteAsync(new SseItem<string>(string.Empty) { EventId = eventId, ReconnectionInterval = retry }, cancellationToken);
 
+    /// <summary>A JSON-RPC message (compact JSON: one <c>data:</c> line that cannot break the framing).</summary>
     public Task MessageAsync(string? eventId, string messageJson, CancellationToken cancellationToken) =>
-        WriteAsync(eventId is null ? $"event: message\ndata: {messageJson}\n\n" : $"id: {eventId}\nevent: message\ndata: {messageJson}\n\n", cancellationToken);
+        WriteAsync(new SseItem<string>(messageJson, "message") { EventId = eventId }, cancellationToken);
 
     public Task EndpointAsync(string url, CancellationToken cancellationToken) =>
-        WriteAsync($"event: endpoint\ndata: {url}\n\n", cancellationToken);
+        WriteAsync(new SseItem<string>(url, "endpoint"), cancellationToken);
 
     public Task KeepAliveAsync(CancellationToken cancellationToken) =>
-        WriteAsync(string.Create(CultureInfo.InvariantCulture, $": keep-alive {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\n\n"), cancellationToken);
+        WriteAsync(null, cancellationToken);
 
     /// <summary>Writes a message unless the stream was detached or has broken; never throws for those.</summary>
     public async Task TryMessageAsync(string eventId, string messageJson)
@@ -70,7 +71,8 @@ internal sealed class McpSseWriter : IDisposable
         _gate.Release();
     }
 
-    private async Task WriteAsync(string frame, CancellationToken cancellationToken)
+    /// <summary>Writes one event, or a keep-alive comment for null, and flushes it.</summary>
+    private async Task WriteAsync(SseItem<string>? item, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -80,8 +82,20 @@ internal sealed class McpSseWriter : IDisposable
                 return;
             }
 
-            await _response.Body.WriteAsync(Encoding.UTF8.GetBytes(frame), cancellationToken);
-            await _response.Body.FlushAsync(cancellationToken);
+            if (item is { } frame)
+            {
+                EventStreamResult.Write(_body, frame);
+            }
+            else
+            {
+                EventStreamResult.WriteComment(_body, string.Create(CultureInfo.InvariantCulture, $"keep-alive {DateTimeOffset.UtcNow.ToUnixTimeSeconds()}"));
+            }
+
+            var flushed = await _body.FlushAsync(cancellationToken);
+            if (flushed.IsCompleted)
+            {
+                throw new IOException("The client closed the stream.");
+            }
         }
         finally
         {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using SseVirtualization.Functions;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -36,9 +38,8 @@ internal static class ToolResults
         });
     }
 
-    public static string Failure(string message) => JsonSerializer.Serialize(new Dictionary<string, object>
-    {
-        ["content"] = new[] { new Dictionary<string, string> { ["type"] = "text", ["text"] = message } },
-        ["isError"] = true,
-    });
+    /// <summary>The one way the layer reports a failed tool call: a result with <c>isError</c>, so the model sees what went wrong.</summary>
+    public static string Failure(string message) => JsonSerializer.Serialize(
+        new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = message }] },
+        McpJsonUtilities.DefaultOptions);
 }
