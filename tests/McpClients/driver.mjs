@@ -39,11 +39,23 @@
 // wrapper (a tee of the bytes the SDK reads, so nothing is altered). "lastEventId" returns the latest id from
 // either source; "lastGetEventId" is the latest id seen on the standalone GET stream only (the one the SDK
 // itself puts in Last-Event-ID when it reconnects that stream after dropStream).
+//
+// --- server-to-client requests -----------------------------------------------------------------------------
+// connect's samplingResult / elicitationResult / roots install the SDK's own handlers (Client.setRequestHandler with
+// CreateMessageRequestSchema / ElicitRequestSchema / ListRootsRequestSchema); the SDK validates the request and the
+// answer and POSTs the JSON-RPC response itself. Client.setRequestHandler refuses a handler whose capability is not
+// declared, so the matching capability is declared automatically unless "capabilities" is given. To record EVERY
+// server request (including ping, methods without a handler, and elicitations the SDK rejects before the handler
+// runs) the driver wraps the client's dispatch method _onrequest (SDK internal, Protocol._onrequest) instead of
+// recording in the handlers. The same fetch tee that observes SSE ids also notes, per JSON-RPC request id, whether
+// the request came on the standalone GET stream or on a POST's response stream ("stream" in serverRequests).
 import readline from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  McpError, CreateMessageRequestSchema, ElicitRequestSchema, ListRootsRequestSchema, CancelledNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 
 // Keep stdout exclusively for protocol replies.
 console.log = (...a) => console.error(...a);
@@ -62,7 +74,8 @@ let openGets = new Set();    // AbortControllers of currently open GET requests 
 let getRequests = [];        // {url, lastEventId, status, at}
 let transportErrors = [];
 let transportClosed = false;
-let progressSink = null;     // array collecting progress for the in-flight callTool
+let serverRequests = [];     // every server-to-client request {id, method, params}, in arrival order
+let requestStreams = new Map(); // JSON-RPC id (JSON) of a server request -> 'get' | 'post' (the stream it came on)
 
 function write(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n');
@@ -85,11 +98,23 @@ function noteGetEventId(id) {
 }
 
 // Observe SSE ids in a response body without changing it: tee it, give one branch to the SDK, scan the other.
-function observeSse(body, note) {
+// Also notes on which kind of stream ('get' | 'post') each server-to-client request arrived.
+function observeSse(body, note, streamKind) {
   const [a, b] = body.tee();
   (async () => {
     const reader = b.pipeThrough(new TextDecoderStream()).getReader();
     let buf = '';
+    let data = [];
+    const endEvent = () => {
+      if (data.length === 0) return;
+      try {
+        const m = JSON.parse(data.join('\n'));
+        for (const msg of Array.isArray(m) ? m : [m]) {
+          if (msg && typeof msg.method === 'string' && msg.id !== undefined && msg.id !== null) requestStreams.set(JSON.stringify(msg.id), streamKind);
+        }
+      } catch { /* not JSON: the SDK reports it */ }
+      data = [];
+    };
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -100,6 +125,8 @@ function observeSse(body, note) {
           const line = buf.slice(0, i);
           buf = buf.slice(buf[i] === '\r' && buf[i + 1] === '\n' ? i + 2 : i + 1);
           if (line.startsWith('id:')) note(line.slice(3).replace(/^ /, ''));
+          else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+          else if (line === '') endEvent();
         }
       }
     } catch { /* stream aborted/dropped: nothing to observe */ }
@@ -126,15 +153,42 @@ function makeFetch() {
       openGets.add(ctl);
       ctl.signal.addEventListener('abort', () => openGets.delete(ctl));
     }
-    return new Response(observeSse(res.body, ctl ? noteGetEventId : noteEventId), { status: res.status, statusText: res.statusText, headers: res.headers });
+    return new Response(observeSse(res.body, ctl ? noteGetEventId : noteEventId, ctl ? 'get' : 'post'), { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
 
-function newClient() {
-  const c = new Client({ name: 'mcp-gateway-test-driver', version: '1.0.0' }, { capabilities: {} });
+// The client capabilities to declare: "capabilities" as given, else {} plus what the given handlers need
+// (Client.setRequestHandler throws for a handler whose capability is not declared).
+function clientCapabilities(cmd) {
+  if (cmd.capabilities !== undefined && cmd.capabilities !== null) return cmd.capabilities;
+  const caps = {};
+  if (cmd.samplingResult !== undefined) caps.sampling = {};
+  // SDK 1.32.2 (types.js ElicitationCapabilitySchema) reads {} as {form:{}}; its server's elicitInput() checks
+  // clientCapabilities.elicitation.form, so declare form mode explicitly.
+  if (cmd.elicitationResult !== undefined) caps.elicitation = { form: {} };
+  if (cmd.roots !== undefined) caps.roots = { listChanged: true };
+  return caps;
+}
+
+function newClient(cmd) {
+  const c = new Client({ name: 'mcp-gateway-test-driver', version: '1.0.0' }, { capabilities: clientCapabilities(cmd) });
   c.fallbackNotificationHandler = async (n) => {
     notifications.push({ method: n.method, params: n.params ?? null });
   };
+  // notifications/cancelled has a built-in handler (aborts the matching request handler); record it as well.
+  c.setNotificationHandler(CancelledNotificationSchema, (n) => {
+    notifications.push({ method: n.method, params: n.params ?? null });
+    return c._oncancel(n);
+  });
+  // Record every server-to-client request before the SDK dispatches it (see the header comment).
+  const dispatch = c._onrequest.bind(c);
+  c._onrequest = (request, extra) => {
+    serverRequests.push({ id: request.id, method: request.method, params: request.params ?? null });
+    return dispatch(request, extra);
+  };
+  if (cmd.samplingResult !== undefined) c.setRequestHandler(CreateMessageRequestSchema, async () => cmd.samplingResult);
+  if (cmd.elicitationResult !== undefined) c.setRequestHandler(ElicitRequestSchema, async () => cmd.elicitationResult);
+  if (cmd.roots !== undefined) c.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: cmd.roots }));
   // progress notifications are consumed by the SDK (routed to onprogress) and do not reach the fallback
   // handler; callTool reports them in its own "progress" array.
   c.onerror = (e) => {
@@ -161,11 +215,11 @@ const handlers = {
   async connect(cmd) {
     if (client) await closeClient({ terminate: false });
     notifications = []; waitCursor = {}; consumed = new Set(); lastEventId = null; lastGetEventId = null;
-    getRequests = []; transportErrors = []; transportClosed = false;
+    getRequests = []; transportErrors = []; transportClosed = false; serverRequests = []; requestStreams = new Map();
     const kind = cmd.transport || 'streamable';
     const url = new URL(cmd.url);
     const headers = cmd.headers || {};
-    client = newClient();
+    client = newClient(cmd);
     if (kind === 'sse') {
       if (cmd.sessionId) throw new Error('sessionId resume is only supported for the streamable transport');
       transport = new SSEClientTransport(url, {
@@ -224,8 +278,48 @@ const handlers = {
     if (cmd.progress) opts.onprogress = (p) => progress.push(p);
     if (transportKind === 'streamable') opts.onresumptiontoken = noteEventId;
     if (cmd.progress && cmd.resetTimeoutOnProgress !== false) opts.resetTimeoutOnProgress = true;
-    const result = await need().callTool({ name: cmd.name, arguments: cmd.arguments ?? {} }, undefined, opts);
-    return { result, progress };
+    // cancelAfterMs: abort through RequestOptions.signal; the SDK then sends notifications/cancelled
+    // {requestId, reason} and rejects the call (McpError -32001 with the reason as message).
+    let timer;
+    if (cmd.cancelAfterMs !== undefined) {
+      const ctl = new AbortController();
+      opts.signal = ctl.signal;
+      timer = setTimeout(() => ctl.abort(`cancelled by the driver after ${cmd.cancelAfterMs} ms`), cmd.cancelAfterMs);
+    }
+    try {
+      const result = await need().callTool({ name: cmd.name, arguments: cmd.arguments ?? {} }, undefined, opts);
+      return { result, progress };
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+
+  async complete(cmd) {
+    const params = { ref: cmd.ref, argument: cmd.argument };
+    if (cmd.context !== undefined) params.context = cmd.context;
+    return { result: await need().complete(params, reqOpts(cmd)) };
+  },
+
+  async subscribeResource(cmd) { await need().subscribeResource({ uri: cmd.uri }, reqOpts(cmd)); return {}; },
+
+  async unsubscribeResource(cmd) { await need().unsubscribeResource({ uri: cmd.uri }, reqOpts(cmd)); return {}; },
+
+  async readResource(cmd) { return { result: await need().readResource({ uri: cmd.uri }, reqOpts(cmd)) }; },
+
+  async getPrompt(cmd) {
+    const params = { name: cmd.name };
+    if (cmd.arguments !== undefined) params.arguments = cmd.arguments;
+    return { result: await need().getPrompt(params, reqOpts(cmd)) };
+  },
+
+  async listResourceTemplates(cmd) {
+    const resourceTemplates = []; let cursor;
+    do { const r = await need().listResourceTemplates(cursor ? { cursor } : undefined, reqOpts(cmd)); resourceTemplates.push(...r.resourceTemplates); cursor = r.nextCursor; } while (cursor);
+    return { resourceTemplates };
+  },
+
+  async serverRequests() {
+    return { serverRequests: serverRequests.map((r) => ({ ...r, stream: requestStreams.get(JSON.stringify(r.id)) ?? null })) };
   },
 
   async ping(cmd) { await need().ping(reqOpts(cmd)); return {}; },

@@ -4,9 +4,10 @@ using SseVirtualization.TestInfrastructure;
 namespace SseVirtualization.EndToEnd.Tests.Mcp;
 
 /// <summary>
-/// The MCP test cluster: Redis, two silos, a stub function server and the reference MCP server
-/// (server-everything), shared by <see cref="McpCollectionDefinition"/>. Tools are functions registered on the stub
-/// with an input schema; the reference server is registered as a remote MCP server named <c>everything</c>.
+/// The MCP test cluster: Redis, two silos, a stub function server, the reference MCP server (server-everything) and
+/// the upstream fixture server (<c>tests/McpClients/fixture-server.mjs</c>), shared by
+/// <see cref="McpCollectionDefinition"/>. Tools are functions registered on the stub with an input schema; the two
+/// MCP servers are registered as remote MCP servers named <c>everything</c> and <c>fixture</c>.
 /// POST streams close after <see cref="PollAfter"/> while a tool runs, so resumption is exercised on every slow call.
 /// </summary>
 public sealed class McpFixture : IAsyncLifetime
@@ -18,6 +19,9 @@ public sealed class McpFixture : IAsyncLifetime
     public StubFunctionServer Stub { get; private set; } = null!;
 
     public EverythingServer Everything { get; private set; } = null!;
+
+    /// <summary>The conformance suite's fixtures and the transparency tests' own tools, registered as <c>fixture</c>.</summary>
+    public FixtureMcpServer Fixture { get; private set; } = null!;
 
     public SiloProcess SiloA { get; private set; } = null!;
 
@@ -35,6 +39,7 @@ public sealed class McpFixture : IAsyncLifetime
         Redis = await RedisServer.StartAsync();
         Stub = await StubFunctionServer.StartAsync();
         Everything = await EverythingServer.StartAsync();
+        Fixture = await FixtureMcpServer.StartAsync();
         var environment = ClusterFixture.SiloEnvironment(Redis, clusterId);
         environment["Mcp__PollAfter"] = "00:00:00.400";
         environment["Mcp__KeepAliveInterval"] = "00:00:02";
@@ -51,6 +56,13 @@ public sealed class McpFixture : IAsyncLifetime
             ["kind"] = "mcp",
             ["endpoint"] = Everything.McpUrl.ToString(),
             ["description"] = "The reference MCP server",
+        });
+        await RegisterAsync(new()
+        {
+            ["name"] = "fixture",
+            ["kind"] = "mcp",
+            ["endpoint"] = Fixture.McpUrl.ToString(),
+            ["description"] = "The upstream fixture server",
         });
     }
 
@@ -91,6 +103,11 @@ public sealed class McpFixture : IAsyncLifetime
         if (Everything is not null)
         {
             await Everything.DisposeAsync();
+        }
+
+        if (Fixture is not null)
+        {
+            await Fixture.DisposeAsync();
         }
 
         if (Stub is not null)
