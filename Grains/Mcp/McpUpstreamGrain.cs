@@ -37,8 +37,8 @@ internal sealed partial class McpUpstreamGrain(
     /// <summary>Requests this activation has in flight upstream, by their upstream id.</summary>
     private readonly Dictionary<RequestId, PendingRequest> _requests = [];
 
-    /// <summary>Server requests sent downstream and not yet answered: downstream id → upstream id.</summary>
-    private readonly Dictionary<string, RequestId> _serverRequests = new(StringComparer.Ordinal);
+    /// <summary>Server requests sent downstream and not yet answered, by their downstream id.</summary>
+    private readonly Dictionary<string, ServerRequest> _serverRequests = new(StringComparer.Ordinal);
 
     // Upstream ids are unique per activation: a resumed upstream session never sees an id of an earlier one again.
     private readonly string _idPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
@@ -137,11 +137,14 @@ internal sealed partial class McpUpstreamGrain(
     public async Task AnswerAsync(string responseJson)
     {
         if (Parse(responseJson) is not JsonRpcMessageWithId answer
-            || !_serverRequests.Remove(answer.Id.ToString(), out var upstreamId)
+            || !_serverRequests.Remove(answer.Id.ToString(), out var asked)
             || _connected is not { } connected)
         {
             return; // not ours, answered already, or the activation that asked is gone
         }
+
+        asked.Within?.ClientAnswered();
+        var upstreamId = asked.UpstreamId;
 
         JsonRpcMessage upstream = answer switch
         {
@@ -225,7 +228,7 @@ internal sealed partial class McpUpstreamGrain(
         {
             var connected = await ConnectAsync();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(connected.Registration.Timeout);
+            request.StartDeadline(deadline, connected.Registration.Timeout);
             try
             {
                 await SendAsync(connected, request, deadline.Token);
@@ -250,6 +253,7 @@ internal sealed partial class McpUpstreamGrain(
         }
         finally
         {
+            request.StopDeadline();
             _requests.Remove(request.UpstreamId);
             request.Messages.Writer.TryComplete();
         }
@@ -327,13 +331,14 @@ internal sealed partial class McpUpstreamGrain(
             case NotificationMethods.CancelledNotification:
                 // The upstream gave up a server request of its own: the client hears of it under the id it knows.
                 var upstreamId = notification.Params?["requestId"]?.ToJsonString();
-                var forwarded = _serverRequests.FirstOrDefault(pair => JsonSerializer.Serialize(pair.Value, McpJsonUtilities.DefaultOptions) == upstreamId).Key;
+                var forwarded = _serverRequests.FirstOrDefault(pair => JsonSerializer.Serialize(pair.Value.UpstreamId, McpJsonUtilities.DefaultOptions) == upstreamId).Key;
                 if (forwarded is null)
                 {
                     return;
                 }
 
-                _serverRequests.Remove(forwarded);
+                _serverRequests.Remove(forwarded, out var withdrawn);
+                withdrawn!.Within?.ClientAnswered();
                 notification.Params!["requestId"] = forwarded;
                 break;
             case NotificationMethods.ToolListChangedNotification:
@@ -356,7 +361,9 @@ internal sealed partial class McpUpstreamGrain(
         }
 
         var downstreamId = McpUpstreamKey.ServerRequestId(Registration, ++_nextServerRequest);
-        _serverRequests[downstreamId] = request.Id;
+        var within = carrier is { DownstreamIdJson: not null, Finished: false } ? carrier : null;
+        _serverRequests[downstreamId] = new ServerRequest(request.Id, within);
+        within?.AwaitClient();
         var forwarded = new JsonRpcRequest { Id = new RequestId(downstreamId), Method = request.Method, Params = request.Params };
         await DeliverAsync(McpUpstreamMessageKind.Request, JsonSerializer.Serialize<JsonRpcMessage>(forwarded, McpJsonUtilities.DefaultOptions), carrier);
     }
@@ -430,6 +437,9 @@ internal sealed partial class McpUpstreamGrain(
     private static string ErrorJson(int code, string message) =>
         JsonSerializer.Serialize(new JsonRpcErrorDetail { Code = code, Message = message }, McpJsonUtilities.DefaultOptions);
 
+    /// <summary>A server request sent downstream: its upstream id, and the forwarded request it came within (if any).</summary>
+    private sealed record ServerRequest(RequestId UpstreamId, PendingRequest? Within);
+
     /// <summary>One request in flight upstream, and the channel its messages go to the caller on.</summary>
     /// <param name="Method">The JSON-RPC method.</param>
     /// <param name="Params">Its params, as the client sent them.</param>
@@ -447,6 +457,39 @@ internal sealed partial class McpUpstreamGrain(
         public bool CancelledDownstream { get; set; }
 
         public bool CancelSent { get; set; }
+
+        private CancellationTokenSource? _deadline;
+        private TimeSpan _timeout;
+        private int _awaitingClient;
+
+        /// <summary>The registration's timeout bounds the upstream's work, not the client's: see <see cref="AwaitClient"/>.</summary>
+        public void StartDeadline(CancellationTokenSource deadline, TimeSpan timeout)
+        {
+            (_deadline, _timeout) = (deadline, timeout);
+            deadline.CancelAfter(timeout);
+        }
+
+        public void StopDeadline() => _deadline = null;
+
+        /// <summary>
+        /// A server request of this request waits for the client (a person may be answering an elicitation): the
+        /// timeout stops until every such request is answered, then starts afresh.
+        /// </summary>
+        public void AwaitClient()
+        {
+            if (_awaitingClient++ == 0)
+            {
+                _deadline?.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        public void ClientAnswered()
+        {
+            if (_awaitingClient > 0 && --_awaitingClient == 0)
+            {
+                _deadline?.CancelAfter(_timeout);
+            }
+        }
 
         public void Finish(McpUpstreamMessageKind kind, string json)
         {

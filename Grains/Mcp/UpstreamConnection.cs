@@ -55,7 +55,16 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
                 }
             }
 
-            await ResumeAsync(request.Id, position, onMessage, cancellationToken);
+            try
+            {
+                await ResumeAsync(request.Id, position, onMessage, cancellationToken);
+            }
+            catch (UpstreamSessionGoneException ex)
+            {
+                // Unlike a refused POST, the request ran: sending it again on a new session could run it twice.
+                throw new McpException("The MCP server lost the session while it answered the request.", ex);
+            }
+
             return;
         }
 

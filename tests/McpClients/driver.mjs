@@ -187,7 +187,11 @@ function newClient(cmd) {
     return dispatch(request, extra);
   };
   if (cmd.samplingResult !== undefined) c.setRequestHandler(CreateMessageRequestSchema, async () => cmd.samplingResult);
-  if (cmd.elicitationResult !== undefined) c.setRequestHandler(ElicitRequestSchema, async () => cmd.elicitationResult);
+  // elicitationDelayMs: a person taking their time to fill in the form.
+  if (cmd.elicitationResult !== undefined) c.setRequestHandler(ElicitRequestSchema, async () => {
+    if (cmd.elicitationDelayMs) await new Promise((r) => setTimeout(r, cmd.elicitationDelayMs));
+    return cmd.elicitationResult;
+  });
   if (cmd.roots !== undefined) c.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: cmd.roots }));
   // progress notifications are consumed by the SDK (routed to onprogress) and do not reach the fallback
   // handler; callTool reports them in its own "progress" array.

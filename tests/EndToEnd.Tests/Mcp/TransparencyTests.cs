@@ -54,6 +54,39 @@ public sealed class TransparencyTests(McpFixture mcp)
     }
 
     [Fact]
+    public async Task Time_a_person_takes_to_answer_an_elicitation_does_not_count_against_the_registrations_timeout()
+    {
+        // The same server under a 2 s timeout (its tools namespaced beside the fixture's), answered after 5 s.
+        var registration = "fixture-brief-" + Unique();
+        await mcp.RegisterAsync(new()
+        {
+            ["name"] = registration,
+            ["kind"] = "mcp",
+            ["endpoint"] = mcp.Fixture.McpUrl.ToString(),
+            ["timeout"] = "2s",
+        });
+        try
+        {
+            var username = "patient-" + Unique();
+            await using var client = Start();
+            await client.OkAsync(Command(
+                "connect",
+                ("url", mcp.McpA.ToString()),
+                ("elicitationResult", new { action = "accept", content = new { username, email = "someone@example.com" } }),
+                ("elicitationDelayMs", 5000)));
+
+            var call = await client.OkAsync(Command("callTool", ("name", $"{registration}.test_elicitation"), ("arguments", new { message = "take your time" })), CallTimeout);
+
+            Assert.Contains(username, Text(call), StringComparison.Ordinal);
+        }
+        finally
+        {
+            // The fixture's tools must keep their plain names for the other tests of the collection.
+            using var _ = await mcp.A.DeleteAsync($"admin/functions/{registration}");
+        }
+    }
+
+    [Fact]
     public async Task The_upstream_server_lists_the_roots_the_client_declared()
     {
         var root = $"file:///tmp/root-{Unique()}";
