@@ -51,9 +51,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
                 continue; // a registration name with a dot can still collide; the first one keeps it
             }
 
-            var description = JsonNode.Parse(tool.ToolJson)!.AsObject();
-            description["name"] = name;
-            tools.Add(new McpTool(name, server, tool.Name, description.ToJsonString()));
+            tools.Add(new McpTool(name, server, tool.Name, clashes ? Renamed(tool.ToolJson, name) : tool.ToolJson));
         }
 
         return tools;
@@ -100,6 +98,14 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             LogServerUnavailable(logger, ex, server);
             return [];
         }
+    }
+
+    /// <summary>The tool's description under the name clients see (only a clashing tool is parsed and written again).</summary>
+    private static string Renamed(string toolJson, string name)
+    {
+        var description = JsonNode.Parse(toolJson)!.AsObject();
+        description["name"] = name;
+        return description.ToJsonString();
     }
 
     private static string FunctionToolJson(FunctionDefinition definition) => Http.JsonText.Object(writer =>

@@ -155,8 +155,9 @@ public sealed class TransparencyTests(McpFixture mcp)
             },
             $"the fixture's call tagged {tag} to end",
             TimeSpan.FromSeconds(60));
-        // It saw the cancellation before its 5 s were up.
+        // It saw the client's cancellation (not the end of a session) before its 5 s were up.
         Assert.True(record.GetProperty("cancelled").GetBoolean(), record.ToString());
+        Assert.Equal("notifications/cancelled", record.GetProperty("cancelledBy").GetString());
         Assert.True(record.GetProperty("elapsedMs").GetDouble() < 5000, record.ToString());
     }
 
