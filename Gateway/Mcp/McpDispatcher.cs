@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Security;
 using SseVirtualization.Mcp;
@@ -13,7 +13,7 @@ namespace SseVirtualization.Gateway.Mcp;
 /// like prompts, resources, subscriptions and completions, to the session's upstream session with the remote MCP
 /// server behind it, whose notifications and server requests pass through <c>notify</c> before the response.
 /// </summary>
-internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResources passThrough, IGrainFactory grains)
+internal sealed partial class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResources passThrough, IGrainFactory grains, ILogger<McpDispatcher> logger)
 {
     private static readonly string[] LogLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -47,7 +47,7 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
             case "ping":
                 return McpProtocol.Result(request.IdJson, "{}");
             case "tools/list":
-                return await ListToolsAsync(sessionId, request);
+                return await ListToolsAsync(sessionId, request, caller);
             case "tools/call":
                 return await CallToolAsync(sessionId, request, caller, notify, cancellationToken);
             case "logging/setLevel":
@@ -71,9 +71,9 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
         }
     }
 
-    private async Task<string> ListToolsAsync(string sessionId, McpMessage request)
+    private async Task<string> ListToolsAsync(string sessionId, McpMessage request, ClaimsPrincipal caller)
     {
-        var tools = await catalog.ListAsync(sessionId);
+        var tools = await catalog.ListAsync(sessionId, caller);
         return McpProtocol.Result(request.IdJson, "{\"tools\":[" + string.Join(',', tools.Select(t => t.ToolJson)) + "]}");
     }
 
@@ -89,7 +89,18 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         await session.SetLogLevelAsync(level);
         var upstreams = await session.UpstreamsAsync();
-        await Task.WhenAll(upstreams.Select(server => grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).SetLogLevelAsync(level)));
+        await Task.WhenAll(upstreams.Select(async server =>
+        {
+            try
+            {
+                await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).SetLogLevelAsync(level);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One unreachable server must not fail the level for the others; it starts at it when it comes back.
+                LogLevelNotPassed(logger, ex, server);
+            }
+        }));
         return McpProtocol.Result(request.IdJson, "{}");
     }
 
@@ -112,7 +123,7 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
             arguments = args.GetRawText();
         }
 
-        var tool = await catalog.FindAsync(sessionId, name);
+        var tool = await catalog.FindAsync(sessionId, name, caller);
         if (tool is null)
         {
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"Unknown tool: '{name}'.");
@@ -139,4 +150,7 @@ internal sealed class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResourc
         var result = await grains.GetGrain<IFunctionGrain>(function).InvokeAsync(new InvocationRequest(argumentsJson));
         return ToolResults.FromInvocation(result);
     }
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "The log level could not be passed to the MCP server {Server}")]
+    private static partial void LogLevelNotPassed(ILogger logger, Exception exception, string server);
 }

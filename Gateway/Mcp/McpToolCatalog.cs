@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Security;
 using SseVirtualization.Mcp;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -22,8 +24,9 @@ internal sealed record McpTool(string Name, string Source, string? UpstreamName,
 internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpToolCatalog> logger)
 {
     /// <param name="sessionId">The downstream session (its upstream sessions list the servers' tools).</param>
+    /// <param name="caller">Servers the caller may not use are not asked (nor opened a session with on its behalf).</param>
     /// <param name="refresh">Ask every server again, even when its list is cached.</param>
-    public async Task<IReadOnlyList<McpTool>> ListAsync(string sessionId, bool refresh = false)
+    public async Task<IReadOnlyList<McpTool>> ListAsync(string sessionId, ClaimsPrincipal caller, bool refresh = false)
     {
         var tools = new List<McpTool>();
         var servers = new List<string>();
@@ -31,7 +34,10 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         {
             if (definition.IsMcpServer)
             {
-                servers.Add(definition.Name);
+                if (CallerAccess.MayCallTool(caller, definition.Name))
+                {
+                    servers.Add(definition.Name);
+                }
             }
             else if (definition.InputSchemaJson is not null)
             {
@@ -73,7 +79,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
     /// The tool called <paramref name="name"/>, or null. A function tool is found without asking any MCP server; a name
     /// no cached list has makes every server list its tools once more (a tool added upstream is callable at once).
     /// </summary>
-    public async Task<McpTool?> FindAsync(string sessionId, string name)
+    public async Task<McpTool?> FindAsync(string sessionId, string name, ClaimsPrincipal caller)
     {
         if (Http.Names.IsValidFunctionName(name)
             && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
@@ -81,8 +87,8 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition));
         }
 
-        return (await ListAsync(sessionId)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal))
-            ?? (await ListAsync(sessionId, refresh: true)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+        return (await ListAsync(sessionId, caller)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal))
+            ?? (await ListAsync(sessionId, caller, refresh: true)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
     }
 
     private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool)>> UpstreamToolsAsync(string sessionId, string server, bool refresh)

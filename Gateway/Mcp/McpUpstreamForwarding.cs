@@ -50,7 +50,9 @@ internal static class McpUpstreamForwarding
         if (message.Method is null)
         {
             var id = message.IdJson is { Length: > 0 } raw && raw[0] == '"' ? JsonSerializer.Deserialize<string>(raw) : null;
-            if (McpUpstreamKey.RegistrationOf(id) is { } registration)
+            // The id is the client's to write: only a server this session has an upstream session with is asked.
+            if (McpUpstreamKey.RegistrationOf(id) is { } registration && Http.Names.IsValidFunctionName(registration)
+                && (await grains.GetGrain<IMcpSessionGrain>(sessionId).UpstreamsAsync()).Contains(registration))
             {
                 await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).AnswerAsync(message.RawJson);
             }
@@ -66,13 +68,13 @@ internal static class McpUpstreamForwarding
         }
     }
 
-    /// <summary>Ends the session's upstream sessions, then the session.</summary>
+    /// <summary>Ends the session, then its upstream sessions (a request still in flight cannot open a new one after).</summary>
     public static async Task EndSessionAsync(IGrainFactory grains, string sessionId)
     {
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var upstreams = await session.UpstreamsAsync();
+        await session.EndAsync();
         await Task.WhenAll(upstreams.Select(registration =>
             grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).EndAsync()));
-        await session.EndAsync();
     }
 }

@@ -59,9 +59,8 @@ public static class McpUpstreamKey
         return (key[..slash], key[(slash + 1)..]);
     }
 
-    /// <summary>The id a forwarded server request carries downstream: the registration it came from, then a number.</summary>
-    public static string ServerRequestId(string registration, long number) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{registration}/{number}");
+    /// <summary>The id a forwarded server request carries downstream: the registration it came from, then an id unique to the grain's activation.</summary>
+    public static string ServerRequestId(string registration, string unique) => $"{registration}/{unique}";
 
     /// <summary>The registration a downstream answer belongs to, from the id of the server request it answers.</summary>
     public static string? RegistrationOf(string? serverRequestId)

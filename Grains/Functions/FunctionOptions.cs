@@ -31,7 +31,7 @@ public sealed class FunctionOptions
     /// <summary>Whether function endpoints may be private-network addresses (on in the embedded default).</summary>
     public bool AllowPrivateNetworks { get; set; }
 
-    /// <summary>How long the tool list of a remote MCP server is reused before it is asked again.</summary>
+    /// <summary>How long one MCP session's tool list of a remote MCP server is reused before it is asked again (its list_changed drops it sooner).</summary>
     public TimeSpan McpToolsCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 }
 

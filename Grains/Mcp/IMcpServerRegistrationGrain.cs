@@ -7,6 +7,8 @@ namespace SseVirtualization.Grains.Mcp;
 internal interface IMcpServerRegistrationGrain : IGrainWithStringKey
 {
     /// <summary>The server's endpoint and headers, or null when the registration is not an active MCP server.</summary>
+    /// <remarks>A read of state: it need not wait behind a registration change (and its egress checks).</remarks>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<McpServerRegistration?> GetMcpServerAsync();
 }
 

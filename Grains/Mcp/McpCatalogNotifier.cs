@@ -7,8 +7,8 @@ namespace SseVirtualization.Grains.Mcp;
 
 /// <summary>
 /// Says on the catalog stream that a source of MCP tools changed, so every silo tells its open MCP sessions
-/// (<c>notifications/tools/list_changed</c>). Usable from any thread: the upstream's notifications arrive off the
-/// grain scheduler.
+/// (<c>notifications/tools/list_changed</c>). A registration's changes go through it; an upstream server's own
+/// <c>list_changed</c> reaches the sessions that use it directly (McpUpstreamGrain).
 /// </summary>
 public sealed partial class McpCatalogNotifier(IClusterClient cluster, ILogger<McpCatalogNotifier> logger)
 {

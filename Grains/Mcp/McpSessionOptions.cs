@@ -14,6 +14,12 @@ public sealed class McpSessionOptions
     /// </summary>
     public long MaxStoredChars { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How long a server request of a remote MCP server (sampling, elicitation, roots) may wait for the client's answer.
+    /// The registration's timeout stops meanwhile, since a person may be answering; after this the request is given up.
+    /// </summary>
+    public TimeSpan ClientAnswerTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>A session unused for this long has expired: its id then gets 404 and the client starts a new one.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(24);
 }

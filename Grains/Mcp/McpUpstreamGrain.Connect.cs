@@ -10,8 +10,11 @@ namespace SseVirtualization.Grains.Mcp;
 /// <summary>The upstream session: opened with the downstream client's own capabilities, resumed from state, listened to.</summary>
 internal sealed partial class McpUpstreamGrain
 {
-    /// <summary>Capabilities the layer cannot route yet: requests they would bring have no way back (tasks come with 2026-07-28).</summary>
-    private static readonly string[] UnroutedCapabilities = ["tasks", "experimental"];
+    /// <summary>
+    /// The client capabilities the layer routes: the requests they let a server make have a way back. Others (tasks,
+    /// experimental, future ones) are not declared upstream.
+    /// </summary>
+    private static readonly string[] RoutedCapabilities = ["roots", "sampling", "elicitation"];
 
     /// <summary>The connection for the registration as it stands now; a changed registration gets a new upstream session.</summary>
     private async Task<Connected> ConnectAsync()
@@ -68,10 +71,14 @@ internal sealed partial class McpUpstreamGrain
     {
         var session = await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).GetAsync()
             ?? throw new McpException("The MCP session has ended.");
-        var capabilities = JsonNode.Parse(session.ClientCapabilitiesJson) as JsonObject ?? [];
-        foreach (var unrouted in UnroutedCapabilities)
+        var declared = JsonNode.Parse(session.ClientCapabilitiesJson) as JsonObject ?? [];
+        var capabilities = new JsonObject();
+        foreach (var routed in RoutedCapabilities)
         {
-            capabilities.Remove(unrouted);
+            if (declared[routed] is { } capability)
+            {
+                capabilities[routed] = capability.DeepClone();
+            }
         }
 
         var initialize = new JsonRpcRequest
@@ -125,7 +132,7 @@ internal sealed partial class McpUpstreamGrain
             Revision = registration.Revision,
             Initialized = true,
         };
-        await state.WriteStateAsync();
+        await WriteStateAsync(clear: false);
         await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).AddUpstreamAsync(Registration);
         LogInitialized(logger, Registration, connection.SessionId ?? "(none)", connection.ProtocolVersion ?? "?");
         return connected;
@@ -142,9 +149,31 @@ internal sealed partial class McpUpstreamGrain
         StopListening();
         _connected = null;
         _tools = null;
+        _toolsGeneration++;
+        foreach (var asked in _serverRequests.Values)
+        {
+            asked.Within?.ClientAnswered(); // their answers have no session to go to
+        }
+
         _serverRequests.Clear();
         state.State = new McpUpstreamState();
-        await state.WriteStateAsync();
+        await WriteStateAsync(clear: false);
+    }
+
+    /// <summary>The stored upstream session, to end it without a handshake (null when there is none or the server is gone).</summary>
+    private async Task<UpstreamConnection?> StoredConnectionAsync()
+    {
+        if (!state.State.Initialized || await GrainFactory.GetGrain<IMcpServerRegistrationGrain>(Registration).GetMcpServerAsync() is not { } registration)
+        {
+            return null;
+        }
+
+        var headers = registration.ProtectedHeaders is { } protectedHeaders ? secrets.Unprotect(protectedHeaders) : [];
+        return new UpstreamConnection(httpClients.CreateClient(FunctionInvoker.HttpClientName), registration.Endpoint, headers)
+        {
+            SessionId = state.State.SessionId,
+            ProtocolVersion = state.State.ProtocolVersion,
+        };
     }
 
     /// <summary>Reads the upstream's standalone stream while this activation lives: what the server says unasked.</summary>
@@ -167,7 +196,7 @@ internal sealed partial class McpUpstreamGrain
             }
             catch (UpstreamSessionGoneException)
             {
-                await ForgetSessionAsync(connected); // the next request starts a new one
+                await ForgetSessionAsync(connected); // the next request starts a new one, and listens again
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -188,25 +217,4 @@ internal sealed partial class McpUpstreamGrain
 
     /// <summary>An open upstream session: its connection, the registration it belongs to, the server's capabilities.</summary>
     private sealed record Connected(UpstreamConnection Connection, McpServerRegistration Registration, JsonObject Capabilities);
-
-    [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Opened an MCP session with {Registration}: {UpstreamSessionId}, protocol {ProtocolVersion}")]
-    private static partial void LogInitialized(ILogger logger, string registration, string upstreamSessionId, string protocolVersion);
-
-    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "The MCP server {Registration} no longer knows our session; starting a new one and repeating the request")]
-    private static partial void LogSessionGone(ILogger logger, string registration);
-
-    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Forwarding {Method} to the MCP server {Registration} failed")]
-    private static partial void LogRequestFailed(ILogger logger, Exception exception, string method, string registration);
-
-    [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Ending the session with the MCP server {Registration} failed")]
-    private static partial void LogEndFailed(ILogger logger, Exception exception, string registration);
-
-    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "The standalone stream of the MCP server {Registration} failed; unasked messages stop until the next request")]
-    private static partial void LogListenFailed(ILogger logger, Exception exception, string registration);
-
-    [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "A message of the MCP server {Registration} could not be delivered to its session")]
-    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string registration);
-
-    [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "Sending a message to the MCP server {Registration} failed")]
-    private static partial void LogSendFailed(ILogger logger, Exception exception, string registration);
 }

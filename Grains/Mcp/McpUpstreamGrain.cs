@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -25,9 +23,10 @@ internal sealed partial class McpUpstreamGrain(
     IHttpClientFactory httpClients,
     FunctionSecrets secrets,
     IOptions<FunctionOptions> functionOptions,
+    IOptions<McpSessionOptions> sessionOptions,
     TimeProvider time,
-    ILogger<McpUpstreamGrain> logger)
-    : Grain, IMcpUpstreamGrain
+    Microsoft.Extensions.Logging.ILogger<McpUpstreamGrain> logger)
+    : Grain, IMcpUpstreamGrain, IDisposable
 {
     // Logging and roots are deprecated in 2026-07-28 (SEP-2577), and the SDK marks their names obsolete; the 2025
     // revisions this layer forwards still use them.
@@ -35,13 +34,15 @@ internal sealed partial class McpUpstreamGrain(
     private const string RootsListChanged = "notifications/roots/list_changed";
 
     /// <summary>Requests this activation has in flight upstream, by their upstream id.</summary>
-    private readonly Dictionary<RequestId, PendingRequest> _requests = [];
+    private readonly Dictionary<RequestId, PendingUpstreamRequest> _requests = [];
 
     /// <summary>Server requests sent downstream and not yet answered, by their downstream id.</summary>
     private readonly Dictionary<string, ServerRequest> _serverRequests = new(StringComparer.Ordinal);
 
-    // Upstream ids are unique per activation: a resumed upstream session never sees an id of an earlier one again.
+    // Ids are unique per activation: a resumed upstream session never sees an upstream id of an earlier activation
+    // again, and a late answer to an earlier activation's server request never matches one of this activation's.
     private readonly string _idPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private readonly SemaphoreSlim _stateWrites = new(1, 1);
     private long _nextId;
     private long _nextServerRequest;
     private Connected? _connected;
@@ -49,6 +50,7 @@ internal sealed partial class McpUpstreamGrain(
     private CancellationTokenSource? _listening;
     private IReadOnlyList<McpUpstreamTool>? _tools;
     private DateTimeOffset _toolsExpireAt;
+    private long _toolsGeneration;
 
     private string SessionId => McpUpstreamKey.Parse(this.GetPrimaryKeyString()).SessionId;
 
@@ -57,7 +59,7 @@ internal sealed partial class McpUpstreamGrain(
     public async IAsyncEnumerable<McpUpstreamMessage> ForwardAsync(
         string method, string paramsJson, string downstreamIdJson, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = new PendingRequest(method, JsonNode.Parse(paramsJson), downstreamIdJson);
+        var request = new PendingUpstreamRequest(method, JsonNode.Parse(paramsJson), JsonSerializer.Deserialize<RequestId>(downstreamIdJson, McpJsonUtilities.DefaultOptions));
         var run = RunAsync(request, cancellationToken);
         await foreach (var message in request.Messages.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -74,6 +76,7 @@ internal sealed partial class McpUpstreamGrain(
             return cached;
         }
 
+        var generation = _toolsGeneration;
         var listed = await ListAsync("tools/list", "tools");
         if (listed.Kind != McpUpstreamMessageKind.Result)
         {
@@ -89,8 +92,13 @@ internal sealed partial class McpUpstreamGrain(
             }
         }
 
-        _tools = tools;
-        _toolsExpireAt = time.GetUtcNow() + functionOptions.Value.McpToolsCacheTtl;
+        if (generation == _toolsGeneration)
+        {
+            // Not when the server said its tools changed while this list was on its way: that list may be the old one.
+            _tools = tools;
+            _toolsExpireAt = time.GetUtcNow() + functionOptions.Value.McpToolsCacheTtl;
+        }
+
         return tools;
     }
 
@@ -137,130 +145,147 @@ internal sealed partial class McpUpstreamGrain(
     public async Task AnswerAsync(string responseJson)
     {
         if (Parse(responseJson) is not JsonRpcMessageWithId answer
-            || !_serverRequests.Remove(answer.Id.ToString(), out var asked)
-            || _connected is not { } connected)
+            || !_serverRequests.Remove(answer.Id.ToString(), out var asked))
         {
             return; // not ours, answered already, or the activation that asked is gone
         }
 
         asked.Within?.ClientAnswered();
-        var upstreamId = asked.UpstreamId;
-
         JsonRpcMessage upstream = answer switch
         {
-            JsonRpcError error => new JsonRpcError { Id = upstreamId, Error = error.Error },
-            JsonRpcResponse response => new JsonRpcResponse { Id = upstreamId, Result = response.Result },
+            JsonRpcError error => new JsonRpcError { Id = asked.UpstreamId, Error = error.Error },
+            JsonRpcResponse response => new JsonRpcResponse { Id = asked.UpstreamId, Result = response.Result },
             _ => throw new ArgumentException("Not a response.", nameof(responseJson)),
         };
-        await SendQuietlyAsync(connected, upstream);
+        await SendQuietlyAsync(asked.Connection, upstream);
     }
 
     public async Task NotifyAsync(string notificationJson)
     {
-        if (Parse(notificationJson) is not JsonRpcNotification notification || _connected is not { } connected)
+        if (Parse(notificationJson) is not JsonRpcNotification notification)
         {
             return;
         }
 
         if (notification.Method == NotificationMethods.CancelledNotification)
         {
-            var cancelled = notification.Params?["requestId"]?.ToJsonString();
-            var request = _requests.Values.FirstOrDefault(r => r.DownstreamIdJson == cancelled);
+            var cancelled = RequestIdOf(notification.Params?["requestId"]);
+            var request = _requests.Values.FirstOrDefault(r => r.DownstreamId is { } id && id.Equals(cancelled));
             if (request is not null)
             {
-                request.CancelledDownstream = true;
-                await CancelUpstreamAsync(connected, request, notification.Params?["reason"]?.GetValue<string>() ?? "The client cancelled the request.");
+                var reason = notification.Params?["reason"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : "The client cancelled the request.";
+                request.Abandon();
+                await CancelUpstreamAsync(request, reason);
             }
         }
-        else if (notification.Method == RootsListChanged)
+        else if (notification.Method == RootsListChanged && _connected is { } connected)
         {
-            await SendQuietlyAsync(connected, new JsonRpcNotification { Method = notification.Method, Params = notification.Params });
+            await SendQuietlyAsync(connected.Connection, new JsonRpcNotification { Method = notification.Method, Params = notification.Params });
         }
     }
 
     public async Task SetLogLevelAsync(string level)
     {
-        if (_connected is null && state.State.SessionId is null)
+        if (_connected is null && !state.State.Initialized)
         {
             return; // no upstream session yet: the next one starts at the session's level
         }
 
-        var connected = await ConnectAsync();
-        if (connected.Capabilities["logging"] is not null)
+        try
         {
-            await RequestAsync(SetLevel, new JsonObject { ["level"] = level });
+            var connected = await ConnectAsync();
+            if (connected.Capabilities["logging"] is not null)
+            {
+                await RequestAsync(SetLevel, new JsonObject { ["level"] = level });
+            }
+        }
+        catch (UnknownRegistrationException)
+        {
+            // The server was removed: nothing to tell it.
         }
     }
 
     public async Task EndAsync()
     {
-        try
+        StopListening();
+        var connection = _connected?.Connection ?? await StoredConnectionAsync();
+        if (connection is not null)
         {
-            if (_connected is not null || state.State.SessionId is not null)
+            try
             {
-                var connected = await ConnectAsync(); // resumes a stored session (no handshake) just to end it
-                StopListening();
                 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await connected.Connection.DeleteAsync(deadline.Token);
+                await connection.DeleteAsync(deadline.Token);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogEndFailed(logger, ex, Registration);
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogEndFailed(logger, ex, Registration);
-        }
 
-        StopListening();
         _connected = null;
-        await state.ClearStateAsync();
+        await WriteStateAsync(clear: true);
         DeactivateOnIdle();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public void Dispose()
     {
         StopListening();
-        return Task.CompletedTask;
+        _stateWrites.Dispose();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopListening();
+        if (state.State.Initialized)
+        {
+            // Storage expires a record a while after its last write (Mcp:SessionIdleTimeout): a session still in use
+            // keeps its upstream session on record.
+            await WriteStateAsync(clear: false);
+        }
     }
 
     /// <summary>Runs one forwarded request to its end: the answer, a failure, or the client's cancellation.</summary>
-    private async Task RunAsync(PendingRequest request, CancellationToken cancellationToken)
+    private async Task RunAsync(PendingUpstreamRequest request, CancellationToken cancellationToken)
     {
         try
         {
             var connected = await ConnectAsync();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            request.StartDeadline(deadline, connected.Registration.Timeout);
+            request.StartDeadline(deadline, connected.Registration.Timeout, sessionOptions.Value.ClientAnswerTimeout);
             try
             {
                 await SendAsync(connected, request, deadline.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
-                await CancelUpstreamAsync(_connected ?? connected, request, "The request timed out.");
-                request.Finish(McpUpstreamMessageKind.Failure, request.CancelledDownstream
-                    ? "The client cancelled the request."
-                    : "The MCP server behind this request did not answer within the registration's timeout.");
+                await CancelUpstreamAsync(request, "The request timed out.");
+                request.Finish(McpUpstreamMessageKind.Failure, "The MCP server behind this request did not answer within the registration's timeout.");
             }
         }
         catch (UnknownRegistrationException)
         {
-            request.Finish(McpUpstreamMessageKind.Error, ErrorJson((int)McpErrorCode.InvalidParams, "The MCP server registration is gone."));
+            request.Finish(McpUpstreamMessageKind.Error, PendingUpstreamRequest.ErrorJson((int)McpErrorCode.InvalidParams, "The MCP server registration is gone."));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Unreachable, a broken answer, a refused handshake: a failure the model can see. Details stay in the log.
-            LogRequestFailed(logger, ex, request.Method, Registration);
+            if (!request.Finished)
+            {
+                LogRequestFailed(logger, ex, request.Method, Registration);
+            }
+
             request.Finish(McpUpstreamMessageKind.Failure, "The MCP server behind this request could not be reached or failed; the layer's log has the details.");
         }
         finally
         {
             request.StopDeadline();
             _requests.Remove(request.UpstreamId);
-            request.Messages.Writer.TryComplete();
+            WithdrawServerRequests(request);
         }
     }
 
-    /// <summary>Sends a request upstream; when the upstream has forgotten the session, starts a new one and sends it once more.</summary>
-    private async Task SendAsync(Connected connected, PendingRequest request, CancellationToken cancellationToken)
+    /// <summary>Sends a request upstream; when the upstream refused it for a session it has forgotten, starts a new one and sends it once more.</summary>
+    private async Task SendAsync(Connected connected, PendingUpstreamRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -274,13 +299,13 @@ internal sealed partial class McpUpstreamGrain(
         }
     }
 
-    private async Task SendOnceAsync(Connected connected, PendingRequest request, CancellationToken cancellationToken)
+    private async Task SendOnceAsync(Connected connected, PendingUpstreamRequest request, CancellationToken cancellationToken)
     {
         _requests.Remove(request.UpstreamId);
         request.UpstreamId = NextId();
+        request.SentOn = connected.Connection;
         _requests[request.UpstreamId] = request;
-        var message = new JsonRpcRequest { Id = request.UpstreamId, Method = request.Method, Params = request.Params?.DeepClone() };
-        await connected.Connection.RequestAsync(message, received => OnMessageAsync(connected, received, request), cancellationToken);
+        await connected.Connection.RequestAsync(request.ToUpstream(request.UpstreamId), received => OnMessageAsync(connected, received, request), cancellationToken);
         if (!request.Finished)
         {
             throw new McpException($"The MCP server did not answer '{request.Method}'.");
@@ -290,14 +315,13 @@ internal sealed partial class McpUpstreamGrain(
     /// <summary>A request of the layer's own (lists, levels): its stray notifications go to the standalone stream.</summary>
     private async Task<McpUpstreamMessage> RequestAsync(string method, JsonObject parameters)
     {
-        var request = new PendingRequest(method, parameters, DownstreamIdJson: null);
+        var request = new PendingUpstreamRequest(method, parameters, downstreamId: null);
         await RunAsync(request, CancellationToken.None);
-        var answer = await request.Messages.Reader.ReadAsync();
-        return answer;
+        return await request.Messages.Reader.ReadAsync();
     }
 
     /// <summary>Routes one message of the upstream: answers to their requests, everything else downstream.</summary>
-    private async Task OnMessageAsync(Connected connected, JsonRpcMessage message, PendingRequest? carrier)
+    private async Task OnMessageAsync(Connected connected, JsonRpcMessage message, PendingUpstreamRequest? carrier)
     {
         switch (message)
         {
@@ -314,11 +338,11 @@ internal sealed partial class McpUpstreamGrain(
                 await OnServerRequestAsync(connected, request, carrier);
                 break;
             default:
-                break; // an answer nobody waits for any more (a request that timed out)
+                break; // an answer nobody waits for any more (a request that timed out or was cancelled)
         }
     }
 
-    private async Task OnNotificationAsync(JsonRpcNotification notification, PendingRequest? carrier)
+    private async Task OnNotificationAsync(JsonRpcNotification notification, PendingUpstreamRequest? carrier)
     {
         var target = carrier;
         switch (notification.Method)
@@ -330,8 +354,8 @@ internal sealed partial class McpUpstreamGrain(
                 break;
             case NotificationMethods.CancelledNotification:
                 // The upstream gave up a server request of its own: the client hears of it under the id it knows.
-                var upstreamId = notification.Params?["requestId"]?.ToJsonString();
-                var forwarded = _serverRequests.FirstOrDefault(pair => JsonSerializer.Serialize(pair.Value.UpstreamId, McpJsonUtilities.DefaultOptions) == upstreamId).Key;
+                var upstreamId = RequestIdOf(notification.Params?["requestId"]);
+                var forwarded = _serverRequests.FirstOrDefault(pair => pair.Value.UpstreamId.Equals(upstreamId)).Key;
                 if (forwarded is null)
                 {
                     return;
@@ -340,9 +364,11 @@ internal sealed partial class McpUpstreamGrain(
                 _serverRequests.Remove(forwarded, out var withdrawn);
                 withdrawn!.Within?.ClientAnswered();
                 notification.Params!["requestId"] = forwarded;
+                target = withdrawn.Within ?? carrier;
                 break;
             case NotificationMethods.ToolListChangedNotification:
                 _tools = null;
+                _toolsGeneration++;
                 target = null;
                 break;
             default:
@@ -352,28 +378,28 @@ internal sealed partial class McpUpstreamGrain(
         await DeliverAsync(McpUpstreamMessageKind.Notification, JsonSerializer.Serialize<JsonRpcMessage>(notification, McpJsonUtilities.DefaultOptions), target);
     }
 
-    private async Task OnServerRequestAsync(Connected connected, JsonRpcRequest request, PendingRequest? carrier)
+    private async Task OnServerRequestAsync(Connected connected, JsonRpcRequest request, PendingUpstreamRequest? carrier)
     {
         if (request.Method == RequestMethods.Ping)
         {
-            await SendQuietlyAsync(connected, new JsonRpcResponse { Id = request.Id, Result = new JsonObject() });
+            await SendQuietlyAsync(connected.Connection, new JsonRpcResponse { Id = request.Id, Result = new JsonObject() });
             return;
         }
 
-        var downstreamId = McpUpstreamKey.ServerRequestId(Registration, ++_nextServerRequest);
-        var within = carrier is { DownstreamIdJson: not null, Finished: false } ? carrier : null;
-        _serverRequests[downstreamId] = new ServerRequest(request.Id, within);
+        var downstreamId = McpUpstreamKey.ServerRequestId(Registration, $"{_idPrefix}-{++_nextServerRequest}");
+        var within = carrier is { CarriesMessages: true } ? carrier : null;
+        _serverRequests[downstreamId] = new ServerRequest(request.Id, connected.Connection, within);
         within?.AwaitClient();
         var forwarded = new JsonRpcRequest { Id = new RequestId(downstreamId), Method = request.Method, Params = request.Params };
-        await DeliverAsync(McpUpstreamMessageKind.Request, JsonSerializer.Serialize<JsonRpcMessage>(forwarded, McpJsonUtilities.DefaultOptions), carrier);
+        await DeliverAsync(McpUpstreamMessageKind.Request, JsonSerializer.Serialize<JsonRpcMessage>(forwarded, McpJsonUtilities.DefaultOptions), within);
     }
 
     /// <summary>On the stream of the downstream request it belongs to while that is open; else the session's standalone stream.</summary>
-    private async Task DeliverAsync(McpUpstreamMessageKind kind, string json, PendingRequest? target)
+    private async Task DeliverAsync(McpUpstreamMessageKind kind, string json, PendingUpstreamRequest? target)
     {
-        if (target is { DownstreamIdJson: not null, Finished: false })
+        if (target is { CarriesMessages: true })
         {
-            target.Messages.Writer.TryWrite(new McpUpstreamMessage(kind, json));
+            await target.SendAsync(kind, json);
             return;
         }
 
@@ -387,32 +413,36 @@ internal sealed partial class McpUpstreamGrain(
         }
     }
 
-    private async Task CancelUpstreamAsync(Connected connected, PendingRequest request, string reason)
+    /// <summary>Server requests of a request that has ended will get no answer the upstream still waits for: forget them.</summary>
+    private void WithdrawServerRequests(PendingUpstreamRequest request)
     {
-        if (request.Finished || request.CancelSent)
+        foreach (var (id, asked) in _serverRequests.Where(pair => ReferenceEquals(pair.Value.Within, request)).ToList())
+        {
+            _serverRequests.Remove(id);
+        }
+    }
+
+    private async Task CancelUpstreamAsync(PendingUpstreamRequest request, string reason)
+    {
+        if (request.CancelSent || request.SentOn is not { } connection)
         {
             return;
         }
 
         request.CancelSent = true;
-        await SendQuietlyAsync(connected, new JsonRpcNotification
+        await SendQuietlyAsync(connection, new JsonRpcNotification
         {
             Method = NotificationMethods.CancelledNotification,
             Params = new JsonObject { ["requestId"] = JsonSerializer.SerializeToNode(request.UpstreamId, McpJsonUtilities.DefaultOptions), ["reason"] = reason },
         });
-        if (request.CancelledDownstream)
-        {
-            // The client no longer waits for an answer: the request ends here, without one.
-            request.Finish(McpUpstreamMessageKind.Failure, "The client cancelled the request.");
-        }
     }
 
-    private async Task SendQuietlyAsync(Connected connected, JsonRpcMessage message)
+    private async Task SendQuietlyAsync(UpstreamConnection connection, JsonRpcMessage message)
     {
         try
         {
-            using var deadline = new CancellationTokenSource(connected.Registration.Timeout);
-            await connected.Connection.SendAsync(message, deadline.Token);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await connection.SendAsync(message, deadline.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -420,7 +450,45 @@ internal sealed partial class McpUpstreamGrain(
         }
     }
 
+    /// <summary>Writes the state (or clears it) one write at a time: interleaved requests may both want to.</summary>
+    private async Task WriteStateAsync(bool clear)
+    {
+        await _stateWrites.WaitAsync();
+        try
+        {
+            if (clear)
+            {
+                await state.ClearStateAsync();
+            }
+            else
+            {
+                await state.WriteStateAsync();
+            }
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            DeactivateOnIdle(); // another activation wrote meanwhile: the next one reads what it wrote
+            throw;
+        }
+        finally
+        {
+            _stateWrites.Release();
+        }
+    }
+
     private RequestId NextId() => new($"{_idPrefix}-{++_nextId}");
+
+    private static RequestId? RequestIdOf(JsonNode? node)
+    {
+        try
+        {
+            return node is null ? null : node.Deserialize<RequestId>(McpJsonUtilities.DefaultOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static JsonRpcMessage? Parse(string json)
     {
@@ -434,73 +502,8 @@ internal sealed partial class McpUpstreamGrain(
         }
     }
 
-    private static string ErrorJson(int code, string message) =>
-        JsonSerializer.Serialize(new JsonRpcErrorDetail { Code = code, Message = message }, McpJsonUtilities.DefaultOptions);
-
-    /// <summary>A server request sent downstream: its upstream id, and the forwarded request it came within (if any).</summary>
-    private sealed record ServerRequest(RequestId UpstreamId, PendingRequest? Within);
-
-    /// <summary>One request in flight upstream, and the channel its messages go to the caller on.</summary>
-    /// <param name="Method">The JSON-RPC method.</param>
-    /// <param name="Params">Its params, as the client sent them.</param>
-    /// <param name="DownstreamIdJson">The downstream request's id; null for the layer's own requests (their notifications go to the standalone stream).</param>
-    private sealed record PendingRequest(string Method, JsonNode? Params, string? DownstreamIdJson)
-    {
-        public Channel<McpUpstreamMessage> Messages { get; } = Channel.CreateUnbounded<McpUpstreamMessage>(new UnboundedChannelOptions { SingleReader = true });
-
-        public RequestId UpstreamId { get; set; }
-
-        public string? ProgressTokenJson { get; } = Params?["_meta"]?["progressToken"]?.ToJsonString();
-
-        public bool Finished { get; private set; }
-
-        public bool CancelledDownstream { get; set; }
-
-        public bool CancelSent { get; set; }
-
-        private CancellationTokenSource? _deadline;
-        private TimeSpan _timeout;
-        private int _awaitingClient;
-
-        /// <summary>The registration's timeout bounds the upstream's work, not the client's: see <see cref="AwaitClient"/>.</summary>
-        public void StartDeadline(CancellationTokenSource deadline, TimeSpan timeout)
-        {
-            (_deadline, _timeout) = (deadline, timeout);
-            deadline.CancelAfter(timeout);
-        }
-
-        public void StopDeadline() => _deadline = null;
-
-        /// <summary>
-        /// A server request of this request waits for the client (a person may be answering an elicitation): the
-        /// timeout stops until every such request is answered, then starts afresh.
-        /// </summary>
-        public void AwaitClient()
-        {
-            if (_awaitingClient++ == 0)
-            {
-                _deadline?.CancelAfter(Timeout.InfiniteTimeSpan);
-            }
-        }
-
-        public void ClientAnswered()
-        {
-            if (_awaitingClient > 0 && --_awaitingClient == 0)
-            {
-                _deadline?.CancelAfter(_timeout);
-            }
-        }
-
-        public void Finish(McpUpstreamMessageKind kind, string json)
-        {
-            if (!Finished)
-            {
-                Finished = true;
-                Messages.Writer.TryWrite(new McpUpstreamMessage(kind, kind == McpUpstreamMessageKind.Failure ? JsonSerializer.Serialize(json) : json));
-                Messages.Writer.TryComplete();
-            }
-        }
-    }
+    /// <summary>A server request sent downstream: its upstream id, the session it came on, and the forwarded request it came within (if any).</summary>
+    private sealed record ServerRequest(RequestId UpstreamId, UpstreamConnection Connection, PendingUpstreamRequest? Within);
 }
 
 /// <summary>The registration is gone or is no longer an MCP server.</summary>

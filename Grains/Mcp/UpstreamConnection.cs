@@ -98,12 +98,12 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
             try
             {
                 using var response = await http.SendAsync(get, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                if (response.StatusCode == HttpStatusCode.MethodNotAllowed)
+                ThrowIfFailed(response, orNone: true);
+                if (!response.IsSuccessStatusCode || !IsEventStream(response))
                 {
-                    return;
+                    return; // the server offers no standalone stream (405), or refuses this one: asking again will not help
                 }
 
-                ThrowIfFailed(response);
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
                 var before = position.Events;
                 await ReadEventsAsync(body, awaited: null, position, onMessage, cancellationToken);
@@ -224,9 +224,13 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
 
         if (!response.IsSuccessStatusCode)
         {
-            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
             var status = response.StatusCode;
-            response.Dispose();
+            string detail;
+            using (response)
+            {
+                detail = await response.Content.ReadAsStringAsync(cancellationToken);
+            }
+
             if (SessionId is not null && IsSessionGone(status, detail))
             {
                 throw new UpstreamSessionGoneException();
@@ -238,11 +242,17 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
         return response;
     }
 
-    private void ThrowIfFailed(HttpResponseMessage response)
+    /// <summary>A 404 for our session means the server forgot it; other failures throw unless <paramref name="orNone"/> (4xx: there is nothing to read).</summary>
+    private void ThrowIfFailed(HttpResponseMessage response, bool orNone = false)
     {
         if (response.StatusCode == HttpStatusCode.NotFound && SessionId is not null)
         {
             throw new UpstreamSessionGoneException();
+        }
+
+        if (orNone && (int)response.StatusCode is >= 400 and < 500)
+        {
+            return;
         }
 
         response.EnsureSuccessStatusCode();
