@@ -9,10 +9,11 @@ namespace SseVirtualization.Gateway.Mcp;
 
 /// <summary>
 /// Listens on the catalog stream and sends <c>notifications/tools/list_changed</c> to every session whose
-/// standalone stream this silo holds (through the session grain, so a resumed stream gets it too).
+/// standalone stream this silo holds (through the session grain, so a resumed stream gets it too), and to every
+/// 2026-07-28 <c>subscriptions/listen</c> stream it holds.
 /// </summary>
 internal sealed partial class McpCatalogListener(
-    IClusterClient cluster, McpOpenStreams open, ILogger<McpCatalogListener> logger) : IHostedService
+    IClusterClient cluster, McpOpenStreams open, McpModernListen listen, ILogger<McpCatalogListener> logger) : IHostedService
 {
     private static readonly string ListChanged = McpProtocol.Notification("notifications/tools/list_changed");
     private StreamSubscriptionHandle<McpCatalogChanged>? _subscription;
@@ -42,6 +43,7 @@ internal sealed partial class McpCatalogListener(
 
     private async Task OnChangedAsync(McpCatalogChanged change, StreamSequenceToken? token)
     {
+        listen.ToolsChanged();
         foreach (var session in open.Sessions)
         {
             try

@@ -29,8 +29,10 @@ internal sealed partial class McpDispatcher(McpToolCatalog catalog, McpPromptsAn
             ["logging"] = new Dictionary<string, object>(),
         },
         ["serverInfo"] = new Dictionary<string, object> { ["name"] = options.ServerName, ["version"] = "1.0.0" },
-        ["instructions"] = "Tools are the serverless functions and remote MCP servers registered with this SSE Virtualization Layer cluster.",
+        ["instructions"] = Instructions,
     });
+
+    public const string Instructions = "Tools are the serverless functions and remote MCP servers registered with this SSE Virtualization Layer cluster.";
 
     /// <summary>Whether answering <paramref name="request"/> may take long (worth an SSE stream and resumability).</summary>
     public static bool IsLong(McpMessage request) => request.Method == "tools/call";

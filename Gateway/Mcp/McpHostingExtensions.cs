@@ -22,6 +22,8 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpPromptsAndResources>();
         services.AddSingleton<McpDispatcher>();
         services.AddSingleton<McpOpenStreams>();
+        services.AddSingleton<McpModernRequests>();
+        services.AddSingleton<McpModernListen>();
         services.AddHostedService<McpCatalogListener>();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<McpRequestGuard>((cors, guard) => cors.AddPolicy(CorsPolicy, policy => policy

@@ -39,7 +39,8 @@ internal static class McpSessions
         }
 
         var info = await grains.GetGrain<IMcpSessionGrain>(sessionId).GetAsync();
-        return info is not null && string.Equals(info.Owner, CallerAccess.OwnerOf(context.User), StringComparison.Ordinal) ? info : null;
+        // The sessions the layer keeps for 2026-07-28 requests are not the client's to name.
+        return info is not null && info.Transport != McpSessionInfo.Stateless && string.Equals(info.Owner, CallerAccess.OwnerOf(context.User), StringComparison.Ordinal) ? info : null;
     }
 
     private static string Truncate(string? value) => value is null ? string.Empty : value.Length <= 200 ? value : value[..200];

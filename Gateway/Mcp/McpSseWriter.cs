@@ -51,7 +51,7 @@ internal sealed class McpSseWriter : IDisposable
         WriteAsync(null, cancellationToken);
 
     /// <summary>Writes a message unless the stream was detached or has broken; never throws for those.</summary>
-    public async Task TryMessageAsync(string eventId, string messageJson)
+    public async Task TryMessageAsync(string? eventId, string messageJson)
     {
         try
         {

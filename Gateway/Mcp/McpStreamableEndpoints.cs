@@ -14,7 +14,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <summary>
 /// The Streamable HTTP transport at <c>/mcp</c> (MCP 2025-11-25, also 2025-06-18 and 2025-03-26): POST a message,
 /// GET the standalone stream or resume one with Last-Event-ID, DELETE the session. The session lives in its
-/// grain, so every request may land on any silo.
+/// grain, so every request may land on any silo. A POST that carries the 2026-07-28 envelope stands alone
+/// (<see cref="McpModernRequests"/>).
 /// </summary>
 internal static partial class McpStreamableEndpoints
 {
@@ -29,6 +30,7 @@ internal static partial class McpStreamableEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpDispatcher dispatcher,
+        McpModernRequests modern,
         IOptionsMonitor<McpOptions> mcpOptions,
         IOptions<GatewayOptions> gatewayOptions,
         TimeProvider time,
@@ -60,6 +62,12 @@ internal static partial class McpStreamableEndpoints
             }
 
             var options = mcpOptions.CurrentValue;
+            if (McpModernEnvelope.IsModern(message, context.Request))
+            {
+                // 2026-07-28: the request stands alone (no session), as its envelope says; checked before any session is asked for.
+                return await modern.AnswerAsync(context, message, options);
+            }
+
             if (message.Method == "initialize")
             {
                 return await InitializeAsync(context, grains, message, options, time);

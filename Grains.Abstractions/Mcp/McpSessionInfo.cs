@@ -2,7 +2,7 @@ namespace SseVirtualization.Mcp;
 
 /// <summary>What an MCP session's initialize handshake settled.</summary>
 /// <param name="ProtocolVersion">The negotiated protocol version.</param>
-/// <param name="Transport"><c>streamable-http</c> or <c>sse</c> (the 2024-11-05 HTTP+SSE transport).</param>
+/// <param name="Transport"><c>streamable-http</c>, <c>sse</c> (the 2024-11-05 HTTP+SSE transport) or <c>stateless</c> (2026-07-28 requests).</param>
 /// <param name="ClientName">The client's <c>clientInfo.name</c>.</param>
 /// <param name="ClientVersion">The client's <c>clientInfo.version</c>.</param>
 /// <param name="ClientCapabilitiesJson">The client's capabilities object as JSON.</param>
@@ -25,4 +25,10 @@ public sealed record McpSessionInfo(
 
     /// <summary>The legacy HTTP+SSE transport.</summary>
     public const string LegacySse = "sse";
+
+    /// <summary>
+    /// Requests of MCP 2026-07-28, which stand alone: the layer keeps one session per caller and client name for them,
+    /// to hold their upstream sessions with remote MCP servers (the 2025 revisions those speak).
+    /// </summary>
+    public const string Stateless = "stateless";
 }

@@ -8,13 +8,11 @@ namespace SseVirtualization.EndToEnd.Tests.Mcp;
 [Collection(McpCollectionDefinition.Name)]
 public sealed class CSharpClientTests(McpFixture mcp)
 {
-    private static Task<McpClient> ConnectAsync(Uri url, HttpTransportMode mode, string? knownSessionId = null) =>
-        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = url,
-            TransportMode = mode,
-            KnownSessionId = knownSessionId,
-        }));
+    /// <param name="protocolVersion">Null: the SDK's choice (2026-07-28 over Streamable HTTP); a 2025 revision for a session.</param>
+    private static Task<McpClient> ConnectAsync(Uri url, HttpTransportMode mode, string? protocolVersion = null) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = url, TransportMode = mode }),
+            new McpClientOptions { ProtocolVersion = protocolVersion });
 
     [Theory]
     [InlineData(HttpTransportMode.StreamableHttp)]
@@ -41,7 +39,7 @@ public sealed class CSharpClientTests(McpFixture mcp)
     public async Task A_session_started_on_one_silo_is_resumed_on_the_other_without_a_new_handshake()
     {
         var echo = await mcp.RegisterToolAsync("echo", "echo");
-        await using var first = await ConnectAsync(mcp.McpA, HttpTransportMode.StreamableHttp);
+        await using var first = await ConnectAsync(mcp.McpA, HttpTransportMode.StreamableHttp, protocolVersion: "2025-11-25");
         Assert.NotNull(first.SessionId);
 
         var transport = new HttpClientTransport(new HttpClientTransportOptions

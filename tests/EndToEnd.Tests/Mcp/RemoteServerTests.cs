@@ -92,10 +92,14 @@ public sealed class RemoteServerTests(McpFixture mcp)
         Assert.Contains("remote MCP server", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_remote_servers_prompts_and_resources_pass_through()
+    [Theory]
+    [InlineData("2025-11-25", -32002)]
+    [InlineData("2026-07-28", -32602)] // the revision renumbered resource-not-found
+    public async Task The_remote_servers_prompts_and_resources_pass_through(string protocolVersion, int notFound)
     {
-        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcp.McpB }));
+        await using var client = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = mcp.McpB }),
+            new McpClientOptions { ProtocolVersion = protocolVersion });
 
         var prompts = await client.ListPromptsAsync();
         Assert.Contains(prompts, p => p.Name == "args-prompt");
@@ -108,6 +112,6 @@ public sealed class RemoteServerTests(McpFixture mcp)
         Assert.Contains(read.Contents, c => c is TextResourceContents { Text.Length: > 0 });
 
         var missing = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync("demo://no/such/resource").AsTask());
-        Assert.Equal(-32002, (int)missing.ErrorCode);
+        Assert.Equal(notFound, (int)missing.ErrorCode);
     }
 }

@@ -14,13 +14,16 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
 
     private static string Subject() => "mcp-user-" + Guid.NewGuid().ToString("N")[..8];
 
-    private Task<McpClient> ConnectAsync(string header, string value) =>
-        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = Mcp,
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { [header] = value },
-        }));
+    /// <param name="protocolVersion">Null: the SDK's choice (2026-07-28, stateless); a 2025 revision for a session.</param>
+    private Task<McpClient> ConnectAsync(string header, string value, string? protocolVersion = null) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Endpoint = Mcp,
+                TransportMode = HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = new Dictionary<string, string> { [header] = value },
+            }),
+            new McpClientOptions { ProtocolVersion = protocolVersion });
 
     private async Task<string> RegisterToolAsync()
     {
@@ -87,7 +90,7 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
     public async Task A_session_belongs_to_whoever_opened_it()
     {
         var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
-        await using var owner = await ConnectAsync("Authorization", "Bearer " + token);
+        await using var owner = await ConnectAsync("Authorization", "Bearer " + token, protocolVersion: "2025-11-25");
         await owner.PingAsync();
 
         // A service key (allowed to use MCP) presenting the owner's session id is told the session does not exist.

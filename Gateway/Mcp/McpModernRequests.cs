@@ -1,0 +1,197 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using SseVirtualization.Gateway.Security;
+using SseVirtualization.Mcp;
+
+namespace SseVirtualization.Gateway.Mcp;
+
+/// <summary>
+/// Requests of MCP 2026-07-28 at <c>/mcp</c>: no handshake and no session, each request carries its own envelope.
+/// <c>server/discover</c> is answered from configuration; tools, prompts, resources and completions go through the
+/// same dispatcher as the 2025 revisions, under a session the layer keeps per caller and client (it holds the upstream
+/// sessions of remote MCP servers, which speak 2025); answers get what 2026 adds (<c>resultType</c>, cache hints,
+/// <c>serverInfo</c>).
+/// </summary>
+internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListen listen, IGrainFactory grains, TimeProvider time)
+{
+    private static readonly HashSet<string> Forwarded = new(StringComparer.Ordinal)
+    {
+        "tools/list", "tools/call", "prompts/list", "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete",
+    };
+
+    /// <summary>Results a client may cache (they say for how long, and for whom).</summary>
+    private static readonly HashSet<string> Cacheable = new(StringComparer.Ordinal)
+    {
+        "tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read",
+    };
+
+    public async Task<IResult> AnswerAsync(HttpContext context, McpMessage message, McpOptions options)
+    {
+        if (!message.IsRequest)
+        {
+            return Results.Accepted(); // 2026-07-28 defines no client notifications over HTTP (closing a stream cancels)
+        }
+
+        var (envelope, refusal) = McpModernEnvelope.Read(message, context.Request);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (message.Method == "server/discover")
+        {
+            return Json(Complete(message.IdJson, DiscoverResult(options), options, cacheScope: "public"));
+        }
+
+        if (message.Method == "subscriptions/listen")
+        {
+            return await listen.RunAsync(context, message, options);
+        }
+
+        if (!Forwarded.Contains(message.Method!))
+        {
+            return McpModernEnvelope.Refuse(message, StatusCodes.Status404NotFound, McpProtocol.MethodNotFound, "Method not found");
+        }
+
+        var sessionId = await SessionAsync(envelope!, context.User);
+        var request = WithoutEnvelope(message);
+        var progress = request.Params.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("progressToken", out _);
+        if (message.Method == "tools/call" && progress && McpStreamableEndpoints.Accepts(context.Request.Headers.Accept.ToString(), "text/event-stream"))
+        {
+            await StreamAsync(context, sessionId, request, envelope!, options);
+            return Results.Empty;
+        }
+
+        // A JSON answer has no stream: what would come before it (progress nobody asked for) has nowhere to go.
+        var answer = await dispatcher.AnswerAsync(sessionId, request, context.User, _ => Task.CompletedTask, context.RequestAborted)
+            ?? McpProtocol.Error(message.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.");
+        return Json(Modernize(answer, message.Method!, options));
+    }
+
+    /// <summary>A call with a progress token: its progress (and logs, at the level it asked for) on its own SSE stream, then the answer. Closing the stream cancels it.</summary>
+    private async Task StreamAsync(HttpContext context, string sessionId, McpMessage request, McpModernEnvelope envelope, McpOptions options)
+    {
+        using var writer = await McpSseWriter.StartAsync(context, sessionId: null);
+        var aborted = context.RequestAborted;
+        var answer = await dispatcher.AnswerAsync(sessionId, request, context.User, async notification =>
+        {
+            if (notification.Contains("\"notifications/progress\"", StringComparison.Ordinal)
+                || (envelope.LogLevel is not null && notification.Contains("\"notifications/message\"", StringComparison.Ordinal)))
+            {
+                await writer.MessageAsync(eventId: null, notification, aborted);
+            }
+        }, aborted);
+        if (answer is not null)
+        {
+            await writer.MessageAsync(eventId: null, Modernize(answer, request.Method!, options), aborted);
+        }
+    }
+
+    /// <summary>
+    /// The session that holds this caller's and client's upstream sessions (2026 requests have none of their own):
+    /// one per owner and client name and version, started on first use, and again once expired.
+    /// </summary>
+    private async Task<string> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
+    {
+        var owner = CallerAccess.OwnerOf(caller);
+        var id = "m" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}\n{envelope.ClientName}\n{envelope.ClientVersion}")))[..31];
+        var session = grains.GetGrain<IMcpSessionGrain>(id);
+        if (await session.GetAsync() is null)
+        {
+            // Upstreams see no client capabilities: their server requests could not reach a 2026 client (that needs the
+            // multi-round-trip bridge, not built yet), so none may be asked for.
+            var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, "{}", owner, envelope.LogLevel, time.GetUtcNow());
+            if (!await session.StartAsync(info))
+            {
+                await session.EndAsync(); // expired: start it afresh
+                await session.StartAsync(info);
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>The request as the 2025 revisions know it: the 2026 envelope keys leave <c>_meta</c> (a progress token stays).</summary>
+    private static McpMessage WithoutEnvelope(McpMessage message)
+    {
+        var root = JsonNode.Parse(message.RawJson)!.AsObject();
+        if (root["params"]?["_meta"] is JsonObject meta)
+        {
+            foreach (var key in meta.Select(pair => pair.Key).Where(key => key.StartsWith(McpModernEnvelope.MetaPrefix, StringComparison.Ordinal)).ToList())
+            {
+                meta.Remove(key);
+            }
+
+            if (meta.Count == 0)
+            {
+                root["params"]!.AsObject().Remove("_meta");
+            }
+        }
+
+        using var document = JsonDocument.Parse(root.ToJsonString());
+        return McpMessage.Read(document.RootElement).Message!;
+    }
+
+    /// <summary>What 2026-07-28 adds to an answer: <c>resultType</c>, cache hints on lists and reads, <c>serverInfo</c>; its resource-not-found code.</summary>
+    private static string Modernize(string answerJson, string method, McpOptions options)
+    {
+        var answer = JsonNode.Parse(answerJson)!.AsObject();
+        if (answer["result"] is JsonObject result)
+        {
+            result["resultType"] = "complete";
+            if (Cacheable.Contains(method))
+            {
+                // Lists depend on the caller's scope and change when functions are registered: nothing to share or keep.
+                result["ttlMs"] = 0;
+                result["cacheScope"] = "private";
+            }
+
+            AddServerInfo(result, options);
+        }
+        else if (answer["error"] is JsonObject error && error["code"]?.GetValue<int>() == McpPromptsAndResources.ResourceNotFound)
+        {
+            error["code"] = McpProtocol.InvalidParams;
+        }
+
+        return answer.ToJsonString();
+    }
+
+    private static string Complete(string? idJson, JsonObject result, McpOptions options, string cacheScope)
+    {
+        result["resultType"] = "complete";
+        result["ttlMs"] = 0;
+        result["cacheScope"] = cacheScope;
+        AddServerInfo(result, options);
+        return McpProtocol.Result(idJson, result.ToJsonString());
+    }
+
+    private static void AddServerInfo(JsonObject result, McpOptions options)
+    {
+        var meta = result["_meta"] as JsonObject ?? [];
+        meta[McpModernEnvelope.ServerInfoKey] = new JsonObject { ["name"] = options.ServerName, ["version"] = "1.0.0" };
+        result["_meta"] = meta;
+    }
+
+    /// <summary>
+    /// What this server offers 2026 clients: tools (whose list changes are sent on <c>subscriptions/listen</c>), prompts,
+    /// resources and completions. Not advertised: subscriptions to resources and logging, which the revision removed.
+    /// </summary>
+    private static JsonObject DiscoverResult(McpOptions options) => new()
+    {
+        ["supportedVersions"] = new JsonArray(McpModernEnvelope.Version),
+        ["capabilities"] = new JsonObject
+        {
+            ["tools"] = new JsonObject { ["listChanged"] = true },
+            ["prompts"] = new JsonObject(),
+            ["resources"] = new JsonObject(),
+            ["completions"] = new JsonObject(),
+        },
+        ["instructions"] = McpDispatcher.Instructions,
+    };
+
+    private static IResult Json(string body) => Results.Content(body, "application/json");
+}
