@@ -13,7 +13,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// like prompts, resources, subscriptions and completions, to the session's upstream session with the remote MCP
 /// server behind it, whose notifications and server requests pass through <c>notify</c> before the response.
 /// </summary>
-internal sealed partial class McpDispatcher(McpToolCatalog catalog, McpPromptsAndResources passThrough, IGrainFactory grains, ILogger<McpDispatcher> logger)
+internal sealed partial class McpDispatcher(
+    McpToolCatalog catalog, McpPromptsAndResources passThrough, McpIdempotentCalls idempotent, IGrainFactory grains, ILogger<McpDispatcher> logger)
 {
     private static readonly string[] LogLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -51,7 +52,7 @@ internal sealed partial class McpDispatcher(McpToolCatalog catalog, McpPromptsAn
             case "tools/list":
                 return await ListToolsAsync(sessionId, request, caller);
             case "tools/call":
-                return await CallToolAsync(sessionId, request, caller, notify, cancellationToken);
+                return await idempotent.OnceAsync(request, caller, () => CallToolAsync(sessionId, request, caller, notify, cancellationToken));
             case "logging/setLevel":
                 return await SetLevelAsync(sessionId, request);
             case "prompts/list":

@@ -23,6 +23,7 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpDispatcher>();
         services.AddSingleton<McpOpenStreams>();
         services.AddSingleton<McpModernRequests>();
+        services.AddSingleton<McpIdempotentCalls>();
         services.AddSingleton<McpModernListen>();
         services.AddHostedService<McpCatalogListener>();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()

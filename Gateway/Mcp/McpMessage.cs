@@ -11,6 +11,9 @@ internal sealed record McpMessage(string? IdJson, string? Method, JsonElement Pa
 {
     public bool IsRequest => IdJson is not null && Method is not null;
 
+    /// <summary>The HTTP <c>Idempotency-Key</c> header the message came with (a key in <c>_meta.idempotencyKey</c> is read from the params).</summary>
+    public string? IdempotencyHeader { get; init; }
+
     public bool IsNotification => IdJson is null && Method is not null;
 
     /// <summary>Reads a message, or says why it is not a valid JSON-RPC 2.0 message.</summary>

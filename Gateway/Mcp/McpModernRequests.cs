@@ -133,7 +133,7 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
         }
 
         using var document = JsonDocument.Parse(root.ToJsonString());
-        return McpMessage.Read(document.RootElement).Message!;
+        return McpMessage.Read(document.RootElement).Message! with { IdempotencyHeader = message.IdempotencyHeader };
     }
 
     /// <summary>What 2026-07-28 adds to an answer: <c>resultType</c>, cache hints on lists and reads, <c>serverInfo</c>; its resource-not-found code.</summary>

@@ -24,6 +24,13 @@ public sealed class McpOptions
     /// <summary>How often an idle MCP stream gets an SSE comment, so proxies keep it open.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a <c>tools/call</c>'s idempotency key (<c>_meta.idempotencyKey</c> or the <c>Idempotency-Key</c> header)
+    /// holds: a repeat from the same caller within it joins the call in flight or gets its stored answer. At most
+    /// <c>Mcp:SessionIdleTimeout</c>, after which storage drops the record.
+    /// </summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The name this server gives in <c>serverInfo</c>.</summary>
     public string ServerName { get; set; } = "sse-virtualization-layer";
 }

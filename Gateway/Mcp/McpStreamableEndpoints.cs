@@ -55,10 +55,16 @@ internal static partial class McpStreamableEndpoints
 
         using (document)
         {
-            var (message, invalid) = McpMessage.Read(document!.RootElement);
+            var (read, invalid) = McpMessage.Read(document!.RootElement);
+            var message = read;
             if (message is null)
             {
                 return Results.Content(McpProtocol.Error(null, McpProtocol.InvalidRequest, invalid!), "application/json", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            if (context.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } idempotencyKey)
+            {
+                message = message with { IdempotencyHeader = idempotencyKey };
             }
 
             var options = mcpOptions.CurrentValue;
