@@ -54,7 +54,10 @@ internal sealed partial class McpUpstreamGrain
         {
             connection.SessionId = stored.SessionId;
             connection.ProtocolVersion = stored.ProtocolVersion;
-            connected = new Connected(connection, registration, JsonNode.Parse(stored.CapabilitiesJson ?? "{}") as JsonObject ?? []);
+            connection.Modern = stored.Modern;
+            var session = stored.Modern ? await SessionAsync() : null;
+            var envelope = session is null ? null : Envelope(session, RoutedCapabilitiesOf(session));
+            connected = new Connected(connection, registration, JsonNode.Parse(stored.CapabilitiesJson ?? "{}") as JsonObject ?? [], envelope);
         }
         else
         {
@@ -62,23 +65,24 @@ internal sealed partial class McpUpstreamGrain
         }
 
         _connected = connected;
-        StartListening(connected);
+        if (!connection.Modern)
+        {
+            StartListening(connected); // a 2026-07-28 server has no standalone stream
+        }
+
         return connected;
     }
 
     /// <summary>The handshake, as the downstream client would make it: its protocol version, capabilities and name.</summary>
     private async Task<Connected> InitializeAsync(UpstreamConnection connection, McpServerRegistration registration)
     {
-        var session = await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).GetAsync()
-            ?? throw new McpException("The MCP session has ended.");
-        var declared = JsonNode.Parse(session.ClientCapabilitiesJson) as JsonObject ?? [];
-        var capabilities = new JsonObject();
-        foreach (var routed in RoutedCapabilities)
+        var session = await SessionAsync();
+        var capabilities = RoutedCapabilitiesOf(session);
+        var envelope = Envelope(session, capabilities);
+        if (await DiscoverAsync(connection, registration, envelope) is { } modernCapabilities)
         {
-            if (declared[routed] is { } capability)
-            {
-                capabilities[routed] = capability.DeepClone();
-            }
+            await RememberAsync(connection, registration, modernCapabilities, modern: true);
+            return new Connected(connection, registration, modernCapabilities, envelope);
         }
 
         var initialize = new JsonRpcRequest
@@ -89,11 +93,7 @@ internal sealed partial class McpUpstreamGrain
             {
                 ["protocolVersion"] = session.ProtocolVersion,
                 ["capabilities"] = capabilities,
-                ["clientInfo"] = new JsonObject
-                {
-                    ["name"] = session.ClientName.Length > 0 ? session.ClientName : "sse-virtualization-layer",
-                    ["version"] = session.ClientVersion.Length > 0 ? session.ClientVersion : "1.0.0",
-                },
+                ["clientInfo"] = ClientInfo(session),
             },
         };
         using var deadline = new CancellationTokenSource(registration.Timeout);
@@ -115,7 +115,7 @@ internal sealed partial class McpUpstreamGrain
         connection.ProtocolVersion = result["protocolVersion"] is JsonValue version && version.TryGetValue<string>(out var negotiated) ? negotiated : session.ProtocolVersion;
         var serverCapabilities = result["capabilities"] as JsonObject ?? [];
         await connection.SendAsync(new JsonRpcNotification { Method = NotificationMethods.InitializedNotification }, deadline.Token);
-        var connected = new Connected(connection, registration, serverCapabilities);
+        var connected = new Connected(connection, registration, serverCapabilities, Envelope: null);
         if (session.LogLevel is { } level && serverCapabilities["logging"] is not null)
         {
             await connection.RequestAsync(
@@ -124,6 +124,13 @@ internal sealed partial class McpUpstreamGrain
                 deadline.Token);
         }
 
+        await RememberAsync(connection, registration, serverCapabilities, modern: false);
+        return connected;
+    }
+
+    /// <summary>Keeps the upstream session for later activations, and tells the session it has one with this server.</summary>
+    private async Task RememberAsync(UpstreamConnection connection, McpServerRegistration registration, JsonObject serverCapabilities, bool modern)
+    {
         state.State = new McpUpstreamState
         {
             SessionId = connection.SessionId,
@@ -131,11 +138,30 @@ internal sealed partial class McpUpstreamGrain
             CapabilitiesJson = serverCapabilities.ToJsonString(),
             Revision = registration.Revision,
             Initialized = true,
+            Modern = modern,
         };
         await WriteStateAsync(clear: false);
         await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).AddUpstreamAsync(Registration);
         LogInitialized(logger, Registration, connection.SessionId ?? "(none)", connection.ProtocolVersion ?? "?");
-        return connected;
+    }
+
+    private async Task<McpSessionInfo> SessionAsync() =>
+        await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).GetAsync() ?? throw new McpException("The MCP session has ended.");
+
+    /// <summary>The client's capabilities the layer can route (see <see cref="RoutedCapabilities"/>).</summary>
+    private static JsonObject RoutedCapabilitiesOf(McpSessionInfo session)
+    {
+        var declared = JsonNode.Parse(session.ClientCapabilitiesJson) as JsonObject ?? [];
+        var capabilities = new JsonObject();
+        foreach (var routed in RoutedCapabilities)
+        {
+            if (declared[routed] is { } capability)
+            {
+                capabilities[routed] = capability.DeepClone();
+            }
+        }
+
+        return capabilities;
     }
 
     /// <summary>Drops an upstream session the server no longer knows, or that belongs to an older registration.</summary>
@@ -153,6 +179,7 @@ internal sealed partial class McpUpstreamGrain
         foreach (var asked in _serverRequests.Values)
         {
             asked.Within?.ClientAnswered(); // their answers have no session to go to
+            asked.Local?.TrySetCanceled();
         }
 
         _serverRequests.Clear();
@@ -215,6 +242,6 @@ internal sealed partial class McpUpstreamGrain
         }
     }
 
-    /// <summary>An open upstream session: its connection, the registration it belongs to, the server's capabilities.</summary>
-    private sealed record Connected(UpstreamConnection Connection, McpServerRegistration Registration, JsonObject Capabilities);
+    /// <summary>An open upstream session: its connection, the registration it belongs to, the server's capabilities, and for a 2026-07-28 server the envelope its requests carry.</summary>
+    private sealed record Connected(UpstreamConnection Connection, McpServerRegistration Registration, JsonObject Capabilities, JsonObject? Envelope);
 }

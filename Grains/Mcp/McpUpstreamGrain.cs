@@ -151,6 +151,12 @@ internal sealed partial class McpUpstreamGrain(
         }
 
         asked.Within?.ClientAnswered();
+        if (asked.Local is { } local)
+        {
+            local.TrySetResult(answer); // an input the request's next round carries (2026-07-28)
+            return;
+        }
+
         JsonRpcMessage upstream = answer switch
         {
             JsonRpcError error => new JsonRpcError { Id = asked.UpstreamId, Error = error.Error },
@@ -194,7 +200,8 @@ internal sealed partial class McpUpstreamGrain(
         try
         {
             var connected = await ConnectAsync();
-            if (connected.Capabilities["logging"] is not null)
+            // 2026-07-28 has no setLevel (a request names its level): such a server learns it with its next session.
+            if (!connected.Connection.Modern && connected.Capabilities["logging"] is not null)
             {
                 await RequestAsync(SetLevel, new JsonObject { ["level"] = level });
             }
@@ -301,14 +308,36 @@ internal sealed partial class McpUpstreamGrain(
 
     private async Task SendOnceAsync(Connected connected, PendingUpstreamRequest request, CancellationToken cancellationToken)
     {
-        _requests.Remove(request.UpstreamId);
-        request.UpstreamId = NextId();
-        request.SentOn = connected.Connection;
-        _requests[request.UpstreamId] = request;
-        await connected.Connection.RequestAsync(request.ToUpstream(request.UpstreamId), received => OnMessageAsync(connected, received, request), cancellationToken);
-        if (!request.Finished)
+        for (var round = 1; ; round++)
         {
-            throw new McpException($"The MCP server did not answer '{request.Method}'.");
+            _requests.Remove(request.UpstreamId);
+            request.UpstreamId = NextId();
+            request.SentOn = connected.Connection;
+            request.InputRequired = null;
+            _requests[request.UpstreamId] = request;
+            var message = request.ToUpstream(request.UpstreamId);
+            if (connected.Envelope is { } envelope)
+            {
+                AddEnvelope(message, envelope);
+            }
+
+            await connected.Connection.RequestAsync(message, received => OnMessageAsync(connected, received, request), cancellationToken);
+            if (request.InputRequired is { } inputRequired && !request.Finished)
+            {
+                if (round < MaxInputRounds && await FulfilInputAsync(connected, request, inputRequired, cancellationToken))
+                {
+                    continue;
+                }
+
+                request.Finish(McpUpstreamMessageKind.Failure, "The MCP server kept asking for input.");
+            }
+
+            if (!request.Finished)
+            {
+                throw new McpException($"The MCP server did not answer '{request.Method}'.");
+            }
+
+            return;
         }
     }
 
@@ -326,6 +355,18 @@ internal sealed partial class McpUpstreamGrain(
         switch (message)
         {
             case JsonRpcResponse response when _requests.TryGetValue(response.Id, out var request):
+                if (connected.Connection.Modern && response.Result is JsonObject modern)
+                {
+                    if (modern["resultType"] is JsonValue kind && kind.TryGetValue<string>(out var resultType) && resultType == "input_required")
+                    {
+                        request.InputRequired = modern; // the next round answers it (SendOnceAsync)
+                        break;
+                    }
+
+                    request.Finish(McpUpstreamMessageKind.Result, AsSessionResult(modern));
+                    break;
+                }
+
                 request.Finish(McpUpstreamMessageKind.Result, response.Result?.ToJsonString() ?? "{}");
                 break;
             case JsonRpcError error when _requests.TryGetValue(error.Id, out var request):
@@ -502,8 +543,11 @@ internal sealed partial class McpUpstreamGrain(
         }
     }
 
-    /// <summary>A server request sent downstream: its upstream id, the session it came on, and the forwarded request it came within (if any).</summary>
-    private sealed record ServerRequest(RequestId UpstreamId, UpstreamConnection Connection, PendingUpstreamRequest? Within);
+    /// <summary>
+    /// A server request sent downstream: its upstream id, the session it came on, and the forwarded request it came within
+    /// (if any); for an input a 2026-07-28 server asked for, where the answer waits to go with the request's next round.
+    /// </summary>
+    private sealed record ServerRequest(RequestId UpstreamId, UpstreamConnection Connection, PendingUpstreamRequest? Within, TaskCompletionSource<JsonRpcMessage>? Local = null);
 }
 
 /// <summary>The registration is gone or is no longer an MCP server.</summary>

@@ -22,4 +22,8 @@ internal sealed class McpUpstreamState
     /// <summary>Whether the handshake completed (a server without session ids still has one).</summary>
     [Id(4)]
     public bool Initialized { get; set; }
+
+    /// <summary>The server speaks 2026-07-28: no session, each request carries the envelope.</summary>
+    [Id(5)]
+    public bool Modern { get; set; }
 }

@@ -24,7 +24,8 @@ internal sealed class PendingUpstreamRequest
 
     public string Method { get; }
 
-    public JsonNode? Params { get; }
+    /// <summary>Its params; a multi-round-trip request adds the client's answers for its next round.</summary>
+    public JsonNode? Params { get; set; }
 
     /// <summary>The downstream request's id, which its <c>notifications/cancelled</c> names.</summary>
     public RequestId? DownstreamId { get; }
@@ -51,6 +52,9 @@ internal sealed class PendingUpstreamRequest
     public bool CancelledDownstream { get; private set; }
 
     public bool CancelSent { get; set; }
+
+    /// <summary>The last round's answer asked for input (2026-07-28): the result that did, until the next round.</summary>
+    public System.Text.Json.Nodes.JsonObject? InputRequired { get; set; }
 
     private CancellationTokenSource? _deadline;
     private TimeSpan _timeout;

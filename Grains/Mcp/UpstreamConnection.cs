@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -29,8 +30,14 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
     /// <summary>The upstream's session id (set by the initialize answer, or a stored one to resume).</summary>
     public string? SessionId { get; set; }
 
-    /// <summary>The negotiated protocol version, sent on every request after initialize.</summary>
+    /// <summary>The negotiated protocol version, sent on every request after initialize (or on every request, in 2026-07-28).</summary>
     public string? ProtocolVersion { get; set; }
+
+    /// <summary>
+    /// The server speaks 2026-07-28: requests stand alone and carry <c>Mcp-Method</c> (and <c>Mcp-Name</c>) headers
+    /// that mirror their body; there is no session and no standalone stream.
+    /// </summary>
+    public bool Modern { get; set; }
 
     /// <summary>
     /// Posts a request and hands every message that comes back to <paramref name="onMessage"/> until its response
@@ -204,6 +211,16 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
     private async Task<HttpResponseMessage> PostAsync(JsonRpcMessage message, CancellationToken cancellationToken)
     {
         var post = NewRequest(HttpMethod.Post);
+        if (Modern && message is JsonRpcRequest request)
+        {
+            post.Headers.TryAddWithoutValidation("Mcp-Method", request.Method);
+            if ((request.Method is "tools/call" or "prompts/get" ? request.Params?["name"] : request.Method == "resources/read" ? request.Params?["uri"] : null) is JsonValue named
+                && named.TryGetValue<string>(out var name))
+            {
+                post.Headers.TryAddWithoutValidation("Mcp-Name", HeaderValue(name));
+            }
+        }
+
         post.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         post.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         post.Content = new StringContent(JsonSerializer.Serialize(message, McpJsonUtilities.DefaultOptions), Encoding.UTF8, "application/json");
@@ -287,6 +304,12 @@ internal sealed class UpstreamConnection(HttpClient http, Uri endpoint, IReadOnl
 
         return request;
     }
+
+    /// <summary>A header value as 2026-07-28 sends it: plain printable ASCII as it is, anything else as <c>=?base64?…?=</c>.</summary>
+    private static string HeaderValue(string value) =>
+        value.Length > 0 && value.Trim() == value && value.All(ch => ch is >= ' ' and < (char)127) && !value.StartsWith("=?", StringComparison.Ordinal)
+            ? value
+            : $"=?base64?{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}?=";
 
     private static bool IsEventStream(HttpResponseMessage response) =>
         string.Equals(response.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);

@@ -7,22 +7,29 @@ namespace SseVirtualization.TestInfrastructure;
 /// <c>tests/McpClients/fixture-server.mjs</c>: an upstream MCP server (official TypeScript SDK, Streamable HTTP,
 /// <c>/mcp</c>) on a loopback port, with the conformance suite's fixtures and the <c>fixture_*</c> tools of the
 /// gateway tests (see that folder's README). <see cref="CallsAsync"/> reads what <c>fixture_wait</c> recorded, to
-/// prove a cancellation reached the upstream before the call would have ended.
+/// prove a cancellation reached the upstream before the call would have ended. <see cref="StartModernAsync"/> starts
+/// <c>modern-server.mjs</c> instead: a server that speaks only MCP 2026-07-28.
 /// </summary>
 public sealed class FixtureMcpServer : IAsyncDisposable
 {
+    private readonly string _script;
     private Process? _process;
 
-    private FixtureMcpServer(int port) => Port = port;
+    private FixtureMcpServer(int port, string script) => (Port, _script) = (port, script);
 
     public int Port { get; }
 
     public Uri McpUrl => new($"http://127.0.0.1:{Port}/mcp");
 
-    public static async Task<FixtureMcpServer> StartAsync()
+    public static Task<FixtureMcpServer> StartAsync() => StartAsync("fixture-server.mjs");
+
+    /// <summary><c>modern-server.mjs</c>: tools <c>modern_echo</c> and <c>modern_confirm</c> (an elicitation, the 2026 way), 2026-07-28 only.</summary>
+    public static Task<FixtureMcpServer> StartModernAsync() => StartAsync("modern-server.mjs");
+
+    private static async Task<FixtureMcpServer> StartAsync(string script)
     {
         McpClientsFolder.EnsureInstalled();
-        var server = new FixtureMcpServer(FreePort.Next());
+        var server = new FixtureMcpServer(FreePort.Next(), script);
         await server.LaunchAsync();
         return server;
     }
@@ -51,7 +58,7 @@ public sealed class FixtureMcpServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("fixture-server.mjs");
+        start.ArgumentList.Add(_script);
         start.Environment["PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
         _process.OutputDataReceived += (_, _) => { };

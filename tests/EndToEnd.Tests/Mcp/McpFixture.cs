@@ -23,6 +23,9 @@ public sealed class McpFixture : IAsyncLifetime
     /// <summary>The conformance suite's fixtures and the transparency tests' own tools, registered as <c>fixture</c>.</summary>
     public FixtureMcpServer Fixture { get; private set; } = null!;
 
+    /// <summary>A server that speaks only MCP 2026-07-28, registered as <c>modern</c> (the layer bridges 2025 clients to it).</summary>
+    public FixtureMcpServer ModernServer { get; private set; } = null!;
+
     public SiloProcess SiloA { get; private set; } = null!;
 
     public SiloProcess SiloB { get; private set; } = null!;
@@ -40,6 +43,7 @@ public sealed class McpFixture : IAsyncLifetime
         Stub = await StubFunctionServer.StartAsync();
         Everything = await EverythingServer.StartAsync();
         Fixture = await FixtureMcpServer.StartAsync();
+        ModernServer = await FixtureMcpServer.StartModernAsync();
         var environment = ClusterFixture.SiloEnvironment(Redis, clusterId);
         environment["Mcp__PollAfter"] = "00:00:00.400";
         environment["Mcp__KeepAliveInterval"] = "00:00:02";
@@ -63,6 +67,13 @@ public sealed class McpFixture : IAsyncLifetime
             ["kind"] = "mcp",
             ["endpoint"] = Fixture.McpUrl.ToString(),
             ["description"] = "The upstream fixture server",
+        });
+        await RegisterAsync(new()
+        {
+            ["name"] = "modern",
+            ["kind"] = "mcp",
+            ["endpoint"] = ModernServer.McpUrl.ToString(),
+            ["description"] = "A server that speaks only MCP 2026-07-28",
         });
     }
 
@@ -108,6 +119,11 @@ public sealed class McpFixture : IAsyncLifetime
         if (Fixture is not null)
         {
             await Fixture.DisposeAsync();
+        }
+
+        if (ModernServer is not null)
+        {
+            await ModernServer.DisposeAsync();
         }
 
         if (Stub is not null)

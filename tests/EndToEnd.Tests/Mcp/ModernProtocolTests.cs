@@ -75,6 +75,34 @@ public sealed class ModernProtocolTests(McpFixture mcp)
     }
 
     [Fact]
+    public async Task A_2025_client_reaches_a_server_that_speaks_only_2026_07_28_and_answers_its_elicitation()
+    {
+        await using var client = TsMcpClient.Start(); // the TypeScript SDK 1.32.2: 2025-11-25 at most
+        await client.OkAsync(TsMcpClient.Command(
+            "connect",
+            ("url", mcp.McpA.ToString()),
+            ("elicitationResult", new { action = "accept", content = new { ok = true } })));
+
+        var echo = await client.OkAsync(TsMcpClient.Command("callTool", ("name", "modern_echo"), ("arguments", new { text = "from 2025" })));
+        Assert.Equal("modern: from 2025", echo.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+
+        // The server asks for input the 2026 way (a result that requires it); the client is asked the 2025 way.
+        var confirm = await client.OkAsync(TsMcpClient.Command("callTool", ("name", "modern_confirm"), ("arguments", new { env = "prod" })));
+        Assert.Equal("deployed prod", confirm.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        var asked = (await client.OkAsync(TsMcpClient.Command("serverRequests"))).GetProperty("serverRequests");
+        Assert.Equal("Deploy prod?", Assert.Single(asked.EnumerateArray(), r => r.GetProperty("method").GetString() == "elicitation/create").GetProperty("params").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_2026_client_reaches_a_server_that_speaks_only_2026_07_28()
+    {
+        var run = await ModernClientAsync(mcp.McpA, "pin", "--call", "modern_echo", """{"text":"from 2026"}""");
+
+        Assert.False(run.TryGetProperty("error", out var error), error.ToString());
+        Assert.Equal("modern: from 2026", run.GetProperty("calls")[0].GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task An_unsupported_version_is_refused_with_the_versions_this_server_speaks()
     {
         using var request = ModernRequest("tools/list", "2027-01-01");
