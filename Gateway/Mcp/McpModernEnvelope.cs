@@ -97,6 +97,7 @@ internal sealed record McpModernEnvelope(string ProtocolVersion, string ClientCa
     {
         "tools/call" or "prompts/get" => message.StringParam("name"),
         "resources/read" => message.StringParam("uri"),
+        "tasks/get" or "tasks/update" or "tasks/cancel" => message.StringParam("taskId"),
         _ => null,
     };
 

@@ -16,7 +16,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// sessions of remote MCP servers, which speak 2025); answers get what 2026 adds (<c>resultType</c>, cache hints,
 /// <c>serverInfo</c>).
 /// </summary>
-internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListen listen, IGrainFactory grains, TimeProvider time)
+internal sealed class McpModernRequests(
+    McpDispatcher dispatcher, McpToolCatalog catalog, McpModernTasks tasks, McpModernListen listen, IGrainFactory grains, TimeProvider time)
 {
     private static readonly HashSet<string> Forwarded = new(StringComparer.Ordinal)
     {
@@ -52,6 +53,14 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
             return await listen.RunAsync(context, message, options);
         }
 
+        switch (message.Method)
+        {
+            case "tasks/get":
+                return Json(Modernize(await tasks.GetAsync(message), message.Method, options));
+            case "tasks/update" or "tasks/cancel":
+                return Json(Modernize(McpModernTasks.Acknowledge(message), message.Method, options));
+        }
+
         if (!Forwarded.Contains(message.Method!))
         {
             return McpModernEnvelope.Refuse(message, StatusCodes.Status404NotFound, McpProtocol.MethodNotFound, "Method not found");
@@ -59,6 +68,11 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
 
         var sessionId = await SessionAsync(envelope!, context.User);
         var request = WithoutEnvelope(message);
+        if (message.Method == "tools/call" && McpModernTasks.Declared(envelope!) && await TaskAsync(sessionId, request, context.User) is { } task)
+        {
+            return Json(Modernize(task, message.Method, options));
+        }
+
         var progress = request.Params.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("progressToken", out _);
         if (message.Method == "tools/call" && progress && McpStreamableEndpoints.Accepts(context.Request.Headers.Accept.ToString(), "text/event-stream"))
         {
@@ -70,6 +84,20 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
         var answer = await dispatcher.AnswerAsync(sessionId, request, context.User, _ => Task.CompletedTask, context.RequestAborted)
             ?? McpProtocol.Error(message.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.");
         return Json(Modernize(answer, message.Method!, options));
+    }
+
+    /// <summary>A call of a function, from a client that takes tasks, becomes a durable task; null for any other tool (it runs as a call).</summary>
+    private async Task<string?> TaskAsync(string sessionId, McpMessage request, ClaimsPrincipal caller)
+    {
+        if (request.StringParam("name") is not { } name
+            || await catalog.FindAsync(sessionId, name, caller) is not { UpstreamName: null } tool
+            || !CallerAccess.MayCallTool(caller, tool.Source))
+        {
+            return null;
+        }
+
+        var arguments = request.Params.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}";
+        return await tasks.StartAsync(request, tool.Source, arguments, caller);
     }
 
     /// <summary>A call with a progress token: its progress (and logs, at the level it asked for) on its own SSE stream, then the answer. Closing the stream cancels it.</summary>
@@ -142,7 +170,7 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
         var answer = JsonNode.Parse(answerJson)!.AsObject();
         if (answer["result"] is JsonObject result)
         {
-            result["resultType"] = "complete";
+            result["resultType"] ??= "complete"; // a task says "task"
             if (Cacheable.Contains(method))
             {
                 // Lists depend on the caller's scope and change when functions are registered: nothing to share or keep.
@@ -178,7 +206,7 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
 
     /// <summary>
     /// What this server offers 2026 clients: tools (whose list changes are sent on <c>subscriptions/listen</c>), prompts,
-    /// resources and completions. Not advertised: subscriptions to resources and logging, which the revision removed.
+    /// resources, completions, and durable tasks for functions (the tasks extension). Not advertised: subscriptions to resources and logging, which the revision removed.
     /// </summary>
     private static JsonObject DiscoverResult(McpOptions options) => new()
     {
@@ -189,6 +217,7 @@ internal sealed class McpModernRequests(McpDispatcher dispatcher, McpModernListe
             ["prompts"] = new JsonObject(),
             ["resources"] = new JsonObject(),
             ["completions"] = new JsonObject(),
+            ["extensions"] = new JsonObject { [McpModernTasks.Extension] = new JsonObject() },
         },
         ["instructions"] = McpDispatcher.Instructions,
     };

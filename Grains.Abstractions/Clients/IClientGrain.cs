@@ -29,6 +29,12 @@ public interface IClientGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<long> GetLastEventIdAsync();
 
+    /// <summary>
+    /// Where the async invocation <paramref name="requestId"/> of this client stands: pending in the ledger, or its logged
+    /// result (what an MCP task reads, on any silo).
+    /// </summary>
+    Task<InvocationProgress> GetInvocationAsync(string requestId);
+
     /// <summary>Numbers, stores and delivers an event; it waits in the log while the client is not connected.</summary>
     Task<ClientEvent> PublishAsync(string type, string dataJson);
 }

@@ -113,6 +113,22 @@ internal sealed partial class ClientGrain(
 
     public Task<long> GetLastEventIdAsync() => Task.FromResult(_log.LastEventId);
 
+    public async Task<InvocationProgress> GetInvocationAsync(string requestId)
+    {
+        if (_log.Head.Pending.ContainsKey(requestId))
+        {
+            return new InvocationProgress(Pending: true, Result: null);
+        }
+
+        // The whole kept log at most (Clients:EventLogCapacity): a task's own client holds one event.
+        var settings = options.Value;
+        var (stored, _) = await _log.ReadAfterAsync(
+            0, state.State.OldestSegment, _log.LastEventId - settings.EventLogCapacity + 1, time.GetUtcNow() - settings.MaxEventAge, int.MaxValue);
+        _log.ForgetOldSegments();
+        var result = stored.Find(s => string.Equals(s.Event.RequestId, requestId, StringComparison.Ordinal))?.Event;
+        return new InvocationProgress(Pending: false, result);
+    }
+
     public async Task<ClientEvent> PublishAsync(string type, string dataJson) =>
         await AppendAndDeliverAsync(type, dataJson, requestId: null);
 
