@@ -81,10 +81,42 @@ internal sealed class McpModernRequests(
         }
 
         // A JSON answer has no stream: what would come before it (progress nobody asked for) has nowhere to go.
-        var answer = await dispatcher.AnswerAsync(sessionId, request, context.User, _ => Task.CompletedTask, context.RequestAborted)
-            ?? McpProtocol.Error(message.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.");
-        return Json(Modernize(answer, message.Method!, options));
+        var inputs = new List<string>();
+        var answer = await AnswerOrAskAsync(sessionId, request, context.User, notification => Keep(notification, inputs), context.RequestAborted);
+        return Json(Finish(answer, inputs, request, options));
     }
+
+    /// <summary>
+    /// The dispatcher's answer, or, for a request that carries <c>requestState</c> (the client's next round of a
+    /// multi-round-trip request), the answer of the upstream request it goes on with.
+    /// </summary>
+    private async Task<string?> AnswerOrAskAsync(string sessionId, McpMessage request, ClaimsPrincipal caller, Func<string, Task> notify, CancellationToken cancellationToken)
+    {
+        if (McpInputRounds.Resumes(request) is { } registration)
+        {
+            var responses = request.Params.TryGetProperty("inputResponses", out var given) && given.ValueKind == JsonValueKind.Object ? given.GetRawText() : "{}";
+            return await McpUpstreamForwarding.ResumeAsync(grains, sessionId, registration, request, responses, notify, cancellationToken);
+        }
+
+        return await dispatcher.AnswerAsync(sessionId, request, caller, notify, cancellationToken);
+    }
+
+    /// <summary>A server request of the upstream is kept for the answer (a 2026 client is asked by a result); notifications are dropped.</summary>
+    private static Task Keep(string message, List<string> inputs)
+    {
+        if (McpInputRounds.IsRequest(message))
+        {
+            inputs.Add(message);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The final answer: the upstream's, a result that asks for the kept inputs, or the cancellation's.</summary>
+    private static string Finish(string? answer, List<string> inputs, McpMessage request, McpOptions options) =>
+        inputs.Count > 0 ? McpInputRounds.InputRequired(request.IdJson, inputs)
+        : answer is null ? McpProtocol.Error(request.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.")
+        : Modernize(answer, request.Method!, options);
 
     /// <summary>A call of a function, from a client that takes tasks, becomes a durable task; null for any other tool (it runs as a call).</summary>
     private async Task<string?> TaskAsync(string sessionId, McpMessage request, ClaimsPrincipal caller)
@@ -105,34 +137,39 @@ internal sealed class McpModernRequests(
     {
         using var writer = await McpSseWriter.StartAsync(context, sessionId: null);
         var aborted = context.RequestAborted;
-        var answer = await dispatcher.AnswerAsync(sessionId, request, context.User, async notification =>
+        var inputs = new List<string>();
+        var answer = await AnswerOrAskAsync(sessionId, request, context.User, async notification =>
         {
             if (notification.Contains("\"notifications/progress\"", StringComparison.Ordinal)
                 || (envelope.LogLevel is not null && notification.Contains("\"notifications/message\"", StringComparison.Ordinal)))
             {
                 await writer.MessageAsync(eventId: null, notification, aborted);
             }
+            else
+            {
+                await Keep(notification, inputs);
+            }
         }, aborted);
-        if (answer is not null)
+        if (answer is not null || inputs.Count > 0)
         {
-            await writer.MessageAsync(eventId: null, Modernize(answer, request.Method!, options), aborted);
+            await writer.MessageAsync(eventId: null, Finish(answer, inputs, request, options), aborted);
         }
     }
 
     /// <summary>
     /// The session that holds this caller's and client's upstream sessions (2026 requests have none of their own):
-    /// one per owner and client name and version, started on first use, and again once expired.
+    /// one per owner, client name and version, and the client's routed capabilities, started on first use, and again once expired.
     /// </summary>
     private async Task<string> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
     {
         var owner = CallerAccess.OwnerOf(caller);
-        var id = "m" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}\n{envelope.ClientName}\n{envelope.ClientVersion}")))[..31];
+        var capabilities = McpInputRounds.RoutedCapabilities(envelope.ClientCapabilitiesJson);
+        var id = "m" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}\n{envelope.ClientName}\n{envelope.ClientVersion}\n{capabilities}")))[..31];
         var session = grains.GetGrain<IMcpSessionGrain>(id);
         if (await session.GetAsync() is null)
         {
-            // Upstreams see no client capabilities: their server requests could not reach a 2026 client (that needs the
-            // multi-round-trip bridge, not built yet), so none may be asked for.
-            var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, "{}", owner, envelope.LogLevel, time.GetUtcNow());
+            // Upstreams see the capabilities whose requests the layer can turn into multi-round-trip answers.
+            var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, capabilities, owner, envelope.LogLevel, time.GetUtcNow());
             if (!await session.StartAsync(info))
             {
                 await session.EndAsync(); // expired: start it afresh

@@ -19,7 +19,23 @@ internal static class McpUpstreamForwarding
         IGrainFactory grains, string sessionId, string server, McpMessage request, string method, string paramsJson, Func<string, Task> notify, CancellationToken cancellationToken)
     {
         var upstream = grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
-        await foreach (var message in upstream.ForwardAsync(method, paramsJson, request.IdJson!, cancellationToken))
+        return await AnswerFromAsync(upstream.ForwardAsync(method, paramsJson, request.IdJson!, cancellationToken), request, method, notify);
+    }
+
+    /// <summary>
+    /// Goes on with an upstream request that stopped at server requests a 2026-07-28 client answers in its next round
+    /// (<paramref name="inputResponsesJson"/>); answers as <see cref="ForwardAsync"/> does.
+    /// </summary>
+    public static async Task<string?> ResumeAsync(
+        IGrainFactory grains, string sessionId, string server, McpMessage request, string inputResponsesJson, Func<string, Task> notify, CancellationToken cancellationToken)
+    {
+        var upstream = grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
+        return await AnswerFromAsync(upstream.ResumeAsync(inputResponsesJson, cancellationToken), request, request.Method!, notify);
+    }
+
+    private static async Task<string?> AnswerFromAsync(IAsyncEnumerable<McpUpstreamMessage> messages, McpMessage request, string method, Func<string, Task> notify)
+    {
+        await foreach (var message in messages)
         {
             switch (message.Kind)
             {
@@ -38,7 +54,7 @@ internal static class McpUpstreamForwarding
             }
         }
 
-        return null;
+        return null; // cancelled by the client, or stopped at a server request a 2026 client answers in its next round
     }
 
     /// <summary>

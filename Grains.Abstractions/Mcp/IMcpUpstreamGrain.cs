@@ -23,6 +23,14 @@ public interface IMcpUpstreamGrain : IGrainWithStringKey
     [ResponseTimeout("00:16:00")]
     IAsyncEnumerable<McpUpstreamMessage> ForwardAsync(string method, string paramsJson, string downstreamIdJson, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Goes on with a forwarded request that stopped at a server request the client could only answer in a later request
+    /// of its own (an MCP 2026-07-28 client: its answers come as <c>inputResponses</c>, keyed by the server requests' ids):
+    /// passes the answers upstream and yields what the request sends next, as <see cref="ForwardAsync"/> does.
+    /// </summary>
+    [ResponseTimeout("00:16:00")]
+    IAsyncEnumerable<McpUpstreamMessage> ResumeAsync(string inputResponsesJson, CancellationToken cancellationToken = default);
+
     /// <summary>The upstream's tools for this session, as it describes them (cached until it says they changed, at most the configured time).</summary>
     /// <param name="refresh">Ask the upstream again even when a list is cached (an unknown tool name was called).</param>
     Task<IReadOnlyList<McpUpstreamTool>> ListToolsAsync(bool refresh);

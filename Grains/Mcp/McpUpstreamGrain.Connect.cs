@@ -49,6 +49,7 @@ internal sealed partial class McpUpstreamGrain
     {
         var headers = registration.ProtectedHeaders is { } protectedHeaders ? secrets.Unprotect(protectedHeaders) : [];
         var connection = new UpstreamConnection(httpClients.CreateClient(FunctionInvoker.HttpClientName), registration.Endpoint, headers);
+        _inputByRetry = (await SessionAsync()).Transport == McpSessionInfo.Stateless;
         Connected connected;
         if (state.State is { Initialized: true } stored && stored.Revision == registration.Revision)
         {

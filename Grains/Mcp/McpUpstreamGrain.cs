@@ -52,6 +52,10 @@ internal sealed partial class McpUpstreamGrain(
     private DateTimeOffset _toolsExpireAt;
     private long _toolsGeneration;
 
+    // The downstream session stands for 2026-07-28 requests: a server request is answered by the client's next request
+    // (multi-round-trip), so a forwarded request's reader stops at it.
+    private bool _inputByRetry;
+
     private string SessionId => McpUpstreamKey.Parse(this.GetPrimaryKeyString()).SessionId;
 
     private string Registration => McpUpstreamKey.Parse(this.GetPrimaryKeyString()).Registration;
@@ -64,9 +68,45 @@ internal sealed partial class McpUpstreamGrain(
         await foreach (var message in request.Messages.Reader.ReadAllAsync(CancellationToken.None))
         {
             yield return message;
+            if (message.Kind == McpUpstreamMessageKind.Request && _inputByRetry)
+            {
+                yield break; // the client answers with a new request of its own (ResumeAsync); nothing more is read here
+            }
         }
 
         await run;
+    }
+
+    public async IAsyncEnumerable<McpUpstreamMessage> ResumeAsync(
+        string inputResponsesJson, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        PendingUpstreamRequest? request = null;
+        foreach (var (key, answer) in JsonNode.Parse(inputResponsesJson) as JsonObject ?? [])
+        {
+            if (_serverRequests.Remove(key, out var asked) && asked.Within is { Finished: false } within)
+            {
+                within.ClientAnswered();
+                request = within;
+                await SendQuietlyAsync(asked.Connection, new JsonRpcResponse { Id = asked.UpstreamId, Result = answer?.DeepClone() });
+            }
+        }
+
+        if (request is null)
+        {
+            yield return new McpUpstreamMessage(McpUpstreamMessageKind.Error, PendingUpstreamRequest.ErrorJson(
+                (int)McpErrorCode.InvalidParams, "The request state is unknown or has expired: send the request again without it."));
+            yield break;
+        }
+
+        // The request's messages from here on; its first reader stopped at the server request now answered.
+        await foreach (var message in request.Messages.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return message;
+            if (message.Kind == McpUpstreamMessageKind.Request)
+            {
+                yield break; // another input: the client's next request resumes again
+            }
+        }
     }
 
     public async Task<IReadOnlyList<McpUpstreamTool>> ListToolsAsync(bool refresh)
