@@ -54,17 +54,17 @@ internal sealed class McpIdempotentCalls(IGrainFactory grains, IOptionsMonitor<M
         }
         catch
         {
-            await once.AbandonAsync();
+            await once.AbandonAsync(claim.ClaimId!);
             throw;
         }
 
         if (result is null)
         {
-            await once.AbandonAsync(); // cancelled by the client: nothing to keep
+            await once.AbandonAsync(claim.ClaimId!); // cancelled by the client, or waiting for its next round: nothing to keep
         }
         else
         {
-            await once.CompleteAsync(result);
+            await once.CompleteAsync(claim.ClaimId!, result);
         }
 
         return result;

@@ -17,7 +17,7 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <c>serverInfo</c>).
 /// </summary>
 internal sealed class McpModernRequests(
-    McpDispatcher dispatcher, McpToolCatalog catalog, McpModernTasks tasks, McpModernListen listen, IGrainFactory grains, TimeProvider time)
+    McpDispatcher dispatcher, McpToolCatalog catalog, McpModernTasks tasks, McpIdempotentCalls idempotent, McpModernListen listen, IGrainFactory grains, TimeProvider time)
 {
     private static readonly HashSet<string> Forwarded = new(StringComparer.Ordinal)
     {
@@ -56,7 +56,7 @@ internal sealed class McpModernRequests(
         switch (message.Method)
         {
             case "tasks/get":
-                return Json(Modernize(await tasks.GetAsync(message), message.Method, options));
+                return Json(Modernize(await tasks.GetAsync(message, context.User), message.Method, options));
             case "tasks/update" or "tasks/cancel":
                 return Json(Modernize(McpModernTasks.Acknowledge(message), message.Method, options));
         }
@@ -129,7 +129,8 @@ internal sealed class McpModernRequests(
         }
 
         var arguments = request.Params.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}";
-        return await tasks.StartAsync(request, tool.Source, arguments, caller);
+        // A retried call with its idempotency key gets the same task, not a second invocation.
+        return await idempotent.OnceAsync(request, caller, () => tasks.StartAsync(request, tool.Source, arguments, caller)!);
     }
 
     /// <summary>A call with a progress token: its progress (and logs, at the level it asked for) on its own SSE stream, then the answer. Closing the stream cancels it.</summary>
@@ -170,11 +171,7 @@ internal sealed class McpModernRequests(
         {
             // Upstreams see the capabilities whose requests the layer can turn into multi-round-trip answers.
             var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, capabilities, owner, envelope.LogLevel, time.GetUtcNow());
-            if (!await session.StartAsync(info))
-            {
-                await session.EndAsync(); // expired: start it afresh
-                await session.StartAsync(info);
-            }
+            await session.StartOrRenewAsync(info);
         }
 
         return id;

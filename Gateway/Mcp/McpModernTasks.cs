@@ -38,14 +38,14 @@ internal sealed class McpModernTasks(IGrainFactory grains, TimeProvider time)
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"'_meta.clientId' must match {Http.Names.ClientIdRule}.");
         }
 
-        if (clientId is not null && !CallerAccess.MayCallTool(caller, function))
+        if (clientId is not null && !CallerAccess.MayResultGoTo(caller, clientId))
         {
-            return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"The token's scope does not include 'invoke:{function}'.");
+            return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, "A token may only name its own client id; results for other clients need a service key.");
         }
 
         clientId ??= "mcp-task-" + Guid.NewGuid().ToString("N")[..20];
         var accepted = await grains.GetGrain<IFunctionGrain>(function)
-            .InvokeAsync(new InvocationRequest(argumentsJson, clientId, Async: true, RequestId: Guid.NewGuid().ToString("N")));
+            .InvokeAsync(new InvocationRequest(argumentsJson, clientId, Async: true, RequestId: TaskRequestId(caller)));
         if (accepted.Outcome != InvocationOutcome.Accepted)
         {
             // Refused before it started (throttled, a full ledger): an ordinary failed tool result, no task.
@@ -61,9 +61,10 @@ internal sealed class McpModernTasks(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary><c>tasks/get</c>: working while the invocation is pending, then completed with its tool result.</summary>
-    public async Task<string> GetAsync(McpMessage request)
+    public async Task<string> GetAsync(McpMessage request, ClaimsPrincipal caller)
     {
-        if (Parse(request.StringParam("taskId")) is not var (clientId, requestId))
+        // Only a task this caller started: its request id carries the caller's mark (an /invoke caller picks its own).
+        if (Parse(request.StringParam("taskId")) is not var (clientId, requestId) || !requestId.StartsWith(OwnerMark(caller), StringComparison.Ordinal))
         {
             return UnknownTask(request);
         }
@@ -96,7 +97,14 @@ internal sealed class McpModernTasks(IGrainFactory grains, TimeProvider time)
     public static string Acknowledge(McpMessage request) =>
         Parse(request.StringParam("taskId")) is null ? UnknownTask(request) : McpProtocol.Result(request.IdJson, """{"resultType":"complete"}""");
 
-    /// <summary>The task id: the client and the request id (128 random bits: not guessable), which <c>tasks/get</c> reads back.</summary>
+    /// <summary>A task's request id: the caller's mark, then 128 random bits (not guessable).</summary>
+    private static string TaskRequestId(ClaimsPrincipal caller) => OwnerMark(caller) + Guid.NewGuid().ToString("N");
+
+    /// <summary>"mcptask-" and a hash of the caller: who may read the task.</summary>
+    private static string OwnerMark(ClaimsPrincipal caller) =>
+        "mcptask-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CallerAccess.OwnerOf(caller))))[..16] + "-";
+
+    /// <summary>The task id: the client and the request id, which <c>tasks/get</c> reads back.</summary>
     private static string TaskId(string clientId, string requestId) => $"{clientId}~{requestId}";
 
     private static (string ClientId, string RequestId)? Parse(string? taskId)

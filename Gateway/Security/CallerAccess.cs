@@ -133,6 +133,13 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
         || !IsBearer(user)
         || Scopes(user).Any(s => s == McpScope || s == InvokeScopePrefix + "*" || s == InvokeScopePrefix + source);
 
+    /// <summary>
+    /// Whether the caller's work may send results to <paramref name="clientId"/>'s stream: keys may name any client, a
+    /// token only its own subject (as for <c>/invoke</c>).
+    /// </summary>
+    public static bool MayResultGoTo(ClaimsPrincipal user, string clientId) =>
+        RoleOf(user) is not null || !IsBearer(user) || string.Equals(user.FindFirstValue("sub"), clientId, StringComparison.Ordinal);
+
     /// <summary>Who the caller is, for binding an MCP session to them: the API key's name, the token's subject, or empty.</summary>
     public static string OwnerOf(ClaimsPrincipal user) =>
         RoleOf(user) is not null ? "key:" + user.Identity!.Name

@@ -12,11 +12,14 @@ public interface IMcpIdempotentCallGrain : IGrainWithStringKey
     /// <summary>Claims the key for a call whose parameters hash to <paramref name="fingerprint"/>.</summary>
     Task<McpIdempotentClaim> ClaimAsync(string fingerprint, TimeSpan window);
 
-    /// <summary>Stores the answer of the call that claimed the key (a JSON-RPC response) and hands it to those waiting.</summary>
-    Task CompleteAsync(string answerJson);
+    /// <summary>
+    /// Stores the answer of the call that claimed the key (a JSON-RPC response) and hands it to those waiting; nothing
+    /// when <paramref name="claimId"/> is no longer the claim (it lapsed and another call claimed the key).
+    /// </summary>
+    Task CompleteAsync(string claimId, string answerJson);
 
-    /// <summary>The call that claimed the key ended without an answer to keep: the next repeat runs it.</summary>
-    Task AbandonAsync();
+    /// <summary>The call that claimed the key ended without an answer to keep: the next repeat runs it (unless the claim lapsed).</summary>
+    Task AbandonAsync(string claimId);
 
     /// <summary>The answer of the call in flight once it has one; null when it was abandoned.</summary>
     [AlwaysInterleave]
@@ -27,8 +30,12 @@ public interface IMcpIdempotentCallGrain : IGrainWithStringKey
 /// <summary>What a claim found.</summary>
 /// <param name="Kind">Run it, take the stored answer, wait for the one in flight, or refuse a different call under the same key.</param>
 /// <param name="AnswerJson">The stored answer, for <see cref="McpIdempotentClaimKind.Stored"/>.</param>
+/// <param name="ClaimId">For <see cref="McpIdempotentClaimKind.Run"/>: the claim, which completing or abandoning names.</param>
 [GenerateSerializer, Immutable, Alias("sse.McpIdempotentClaim")]
-public sealed record McpIdempotentClaim([property: Id(0)] McpIdempotentClaimKind Kind, [property: Id(1)] string? AnswerJson = null);
+public sealed record McpIdempotentClaim(
+    [property: Id(0)] McpIdempotentClaimKind Kind,
+    [property: Id(1)] string? AnswerJson = null,
+    [property: Id(2)] string? ClaimId = null);
 
 /// <summary>The kinds of <see cref="McpIdempotentClaim"/>.</summary>
 public enum McpIdempotentClaimKind

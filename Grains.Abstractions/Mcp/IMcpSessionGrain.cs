@@ -13,6 +13,9 @@ public interface IMcpSessionGrain : IGrainWithStringKey
     /// <summary>Starts the session. Returns <c>false</c> when the id is already in use.</summary>
     Task<bool> StartAsync(McpSessionInfo info);
 
+    /// <summary>Starts the session unless it exists and has not expired (then it is left as it is); one call, so two first requests cannot race.</summary>
+    Task StartOrRenewAsync(McpSessionInfo info);
+
     /// <summary>
     /// Records the handshake of a legacy (HTTP+SSE) session, which exists from its GET on and is initialized later
     /// through a POST. Returns <c>false</c> when there is no such session.

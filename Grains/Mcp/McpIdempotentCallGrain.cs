@@ -5,7 +5,8 @@ namespace SseVirtualization.Grains.Mcp;
 
 /// <summary>
 /// One idempotency key. Claims and answers one at a time; waiting interleaves. A claim whose caller vanished (its silo
-/// died mid-call) lapses after <see cref="Lease"/>, the longest a call can run, and the next repeat runs the call.
+/// died mid-call) lapses after <see cref="Lease"/>, and the next repeat runs the call; a lapsed claim's late answer is
+/// ignored. (A call that waits long for its client's answers can outlive the lease: a repeat then runs it again.)
 /// </summary>
 internal sealed class McpIdempotentCallGrain(
     [PersistentState("mcp-idempotent-call", StorageNames.McpSessions)] IPersistentState<McpIdempotentCallState> state,
@@ -32,22 +33,33 @@ internal sealed class McpIdempotentCallGrain(
             return State.Fingerprint == fingerprint ? new(McpIdempotentClaimKind.InFlight) : new(McpIdempotentClaimKind.Conflict);
         }
 
-        state.State = new McpIdempotentCallState { Fingerprint = fingerprint, ClaimedAt = now };
+        var claimId = Guid.NewGuid().ToString("N");
+        state.State = new McpIdempotentCallState { Fingerprint = fingerprint, ClaimedAt = now, ClaimId = claimId };
         await state.WriteStateAsync();
         _answer = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new(McpIdempotentClaimKind.Run);
+        return new(McpIdempotentClaimKind.Run, ClaimId: claimId);
     }
 
-    public async Task CompleteAsync(string answerJson)
+    public async Task CompleteAsync(string claimId, string answerJson)
     {
+        if (State.ClaimId != claimId)
+        {
+            return; // the claim lapsed and another call holds the key: its answer counts
+        }
+
         State.AnswerJson = answerJson;
         State.CompletedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         Answer().TrySetResult(answerJson);
     }
 
-    public async Task AbandonAsync()
+    public async Task AbandonAsync(string claimId)
     {
+        if (State.ClaimId != claimId)
+        {
+            return;
+        }
+
         await state.ClearStateAsync();
         Answer().TrySetResult(null);
         _answer = null;

@@ -16,4 +16,8 @@ internal sealed class McpIdempotentCallState
 
     [Id(3)]
     public DateTimeOffset CompletedAt { get; set; }
+
+    /// <summary>The claim that runs the call: only it may complete or abandon it.</summary>
+    [Id(4)]
+    public string? ClaimId { get; set; }
 }

@@ -32,6 +32,20 @@ internal sealed class McpSessionGrain(
         return true;
     }
 
+    public async Task StartOrRenewAsync(McpSessionInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var now = time.GetUtcNow();
+        if (State.Info is not null && now - State.LastSeenAt <= options.Value.SessionIdleTimeout)
+        {
+            State.LastSeenAt = now;
+            return;
+        }
+
+        state.State = new McpSessionState { Info = info, LastSeenAt = now };
+        await WriteAsync();
+    }
+
     public async Task<bool> CompleteHandshakeAsync(McpSessionInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);

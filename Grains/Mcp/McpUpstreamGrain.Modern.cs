@@ -133,7 +133,7 @@ internal sealed partial class McpUpstreamGrain
                 continue;
             }
 
-            var downstreamId = McpUpstreamKey.ServerRequestId(Registration, $"{_idPrefix}-{++_nextServerRequest}");
+            var downstreamId = NextServerRequestId();
             var answer = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             _serverRequests[downstreamId] = new ServerRequest(default, connected.Connection, request, answer);
             request.AwaitClient();

@@ -44,7 +44,6 @@ internal sealed partial class McpUpstreamGrain(
     private readonly string _idPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     private readonly SemaphoreSlim _stateWrites = new(1, 1);
     private long _nextId;
-    private long _nextServerRequest;
     private Connected? _connected;
     private Task<Connected>? _connecting;
     private CancellationTokenSource? _listening;
@@ -87,7 +86,15 @@ internal sealed partial class McpUpstreamGrain(
             {
                 within.ClientAnswered();
                 request = within;
-                await SendQuietlyAsync(asked.Connection, new JsonRpcResponse { Id = asked.UpstreamId, Result = answer?.DeepClone() });
+                var response = new JsonRpcResponse { Id = asked.UpstreamId, Result = answer?.DeepClone() };
+                if (asked.Local is { } local)
+                {
+                    local.TrySetResult(response); // a 2026 server's input: it goes with the request's next round
+                }
+                else
+                {
+                    await SendQuietlyAsync(asked.Connection, response);
+                }
             }
         }
 
@@ -467,7 +474,7 @@ internal sealed partial class McpUpstreamGrain(
             return;
         }
 
-        var downstreamId = McpUpstreamKey.ServerRequestId(Registration, $"{_idPrefix}-{++_nextServerRequest}");
+        var downstreamId = NextServerRequestId();
         var within = carrier is { CarriesMessages: true } ? carrier : null;
         _serverRequests[downstreamId] = new ServerRequest(request.Id, connected.Connection, within);
         within?.AwaitClient();
@@ -558,6 +565,12 @@ internal sealed partial class McpUpstreamGrain(
     }
 
     private RequestId NextId() => new($"{_idPrefix}-{++_nextId}");
+
+    /// <summary>
+    /// A server request's id downstream: the registration, then 128 random bits. A 2026 client answers by that id in a
+    /// later request of its own, so knowing it is what lets a caller answer (others sharing a key cannot guess it).
+    /// </summary>
+    private string NextServerRequestId() => McpUpstreamKey.ServerRequestId(Registration, Guid.NewGuid().ToString("N"));
 
     private static RequestId? RequestIdOf(JsonNode? node)
     {

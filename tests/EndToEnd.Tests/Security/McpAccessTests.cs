@@ -4,6 +4,7 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Security;
 
@@ -105,5 +106,57 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         await owner.PingAsync(); // and the owner's session is untouched
+    }
+
+    [Fact]
+    public async Task A_task_is_read_only_by_whoever_started_it_and_reports_only_to_its_own_client()
+    {
+        var tool = await RegisterToolAsync();
+        var owner = Subject();
+        var ownerToken = silo.SignToken(owner, DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        var otherToken = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+
+        // A token may not aim a task's result at another client's stream.
+        var aimed = await TaskRequestAsync(ownerToken, "tools/call", new Dictionary<string, object>
+        {
+            ["name"] = tool,
+            ["arguments"] = new { },
+            ["_meta"] = new Dictionary<string, object> { ["clientId"] = "someone-else" },
+        });
+        Assert.Equal(-32602, aimed.GetProperty("error").GetProperty("code").GetInt32());
+
+        var created = await TaskRequestAsync(ownerToken, "tools/call", new Dictionary<string, object> { ["name"] = tool, ["arguments"] = new { } });
+        var taskId = created.GetProperty("result").GetProperty("taskId").GetString()!;
+        await Eventually.UntilAsync(
+            async () => (await TaskRequestAsync(ownerToken, "tasks/get", new Dictionary<string, object> { ["taskId"] = taskId }))
+                .GetProperty("result").GetProperty("status").GetString() == "completed",
+            "the owner's task to complete");
+
+        var stranger = await TaskRequestAsync(otherToken, "tasks/get", new Dictionary<string, object> { ["taskId"] = taskId });
+        Assert.Equal(-32602, stranger.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    /// <summary>A 2026-07-28 request of a client that declares the tasks extension; the whole answer.</summary>
+    private async Task<JsonElement> TaskRequestAsync(string token, string method, Dictionary<string, object> parameters)
+    {
+        var meta = parameters.TryGetValue("_meta", out var given) ? (Dictionary<string, object>)given : [];
+        meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+        meta["io.modelcontextprotocol/clientCapabilities"] = new Dictionary<string, object>
+        {
+            ["extensions"] = new Dictionary<string, object> { ["io.modelcontextprotocol/tasks"] = new { } },
+        };
+        parameters["_meta"] = meta;
+        using var http = silo.Client(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method, @params = parameters }),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", method);
+        request.Headers.Add("Mcp-Name", (string)(method == "tools/call" ? parameters["name"] : parameters["taskId"]));
+        using var response = await http.SendAsync(request);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 }
