@@ -31,75 +31,16 @@ public sealed class EverythingServer : IAsyncDisposable
         await LaunchAsync();
     }
 
-    private async Task LaunchAsync()
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = McpClientsFolder.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // loopback-shim binds it to 127.0.0.1 (it has no host option of its own).
-        foreach (var argument in new[] { "--import", "./loopback-shim.mjs", "node_modules/@modelcontextprotocol/server-everything/dist/index.js", "streamableHttp" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
-        {
-            await WaitListeningAsync(http);
-        }
-        catch
-        {
-            Stop();
-            throw;
-        }
-    }
-
-    private Task WaitListeningAsync(HttpClient http) =>
-        Eventually.UntilAsync(
-            async () =>
-            {
-                try
-                {
-                    using var response = await http.GetAsync(McpUrl);
-                    return true; // any HTTP answer means it listens
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-                catch (TaskCanceledException)
-                {
-                    return false;
-                }
-            },
-            "server-everything listening",
-            TimeSpan.FromSeconds(30));
+    // loopback-shim binds it to 127.0.0.1 (it has no host option of its own).
+    private async Task LaunchAsync() => _process = await NodeProcess.StartServerAsync(
+        ["--import", "./loopback-shim.mjs", "node_modules/@modelcontextprotocol/server-everything/dist/index.js", "streamableHttp"], Port, McpUrl, "server-everything");
 
     private void Stop()
     {
         if (_process is { } process)
         {
             _process = null;
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                if (!process.WaitForExit(30_000))
-                {
-                    throw new InvalidOperationException("server-everything did not exit after kill");
-                }
-            }
-
-            process.Dispose();
+            NodeProcess.Stop(process, "server-everything");
         }
     }
 

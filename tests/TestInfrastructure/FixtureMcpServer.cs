@@ -49,70 +49,15 @@ public sealed class FixtureMcpServer : IAsyncDisposable
         return document.RootElement.Clone();
     }
 
-    private async Task LaunchAsync()
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = McpClientsFolder.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(_script);
-        start.Environment["PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        try
-        {
-            await WaitListeningAsync(http);
-        }
-        catch
-        {
-            Stop();
-            throw;
-        }
-    }
-
-    private Task WaitListeningAsync(HttpClient http) =>
-        Eventually.UntilAsync(
-            async () =>
-            {
-                try
-                {
-                    using var response = await http.GetAsync(McpUrl);
-                    return true; // any HTTP answer means it listens (a GET without session is a 400)
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-                catch (TaskCanceledException)
-                {
-                    return false;
-                }
-            },
-            "fixture MCP server listening",
-            TimeSpan.FromSeconds(30));
+    private async Task LaunchAsync() =>
+        _process = await NodeProcess.StartServerAsync([_script], Port, McpUrl, "fixture MCP server " + _script);
 
     private void Stop()
     {
         if (_process is { } process)
         {
             _process = null;
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                if (!process.WaitForExit(30_000))
-                {
-                    throw new InvalidOperationException("the fixture MCP server did not exit after kill");
-                }
-            }
-
-            process.Dispose();
+            NodeProcess.Stop(process, "fixture MCP server " + _script);
         }
     }
 

@@ -116,26 +116,7 @@ public sealed class DurableTaskTests
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, string method, Dictionary<string, object> parameters)
     {
-        var meta = parameters.TryGetValue("_meta", out var given) ? (Dictionary<string, object>)given : [];
-        meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
-        meta["io.modelcontextprotocol/clientCapabilities"] = new Dictionary<string, object>
-        {
-            ["extensions"] = new Dictionary<string, object> { ["io.modelcontextprotocol/tasks"] = new { } },
-        };
-        parameters["_meta"] = meta;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
-        {
-            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method, @params = parameters }),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.Add("Mcp-Method", method);
-        var name = method == "tools/call" ? parameters["name"] : parameters.GetValueOrDefault("taskId");
-        if (name is string text)
-        {
-            request.Headers.Add("Mcp-Name", text);
-        }
-
+        using var request = ModernMcpRequest.Create(method, parameters, ModernMcpRequest.TasksCapabilities);
         return await http.SendAsync(request);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Mcp;
 
@@ -48,30 +49,13 @@ public sealed class IdempotencyTests(McpFixture mcp)
     /// <summary>A stand-alone (2026-07-28) <c>tools/call</c> answered as JSON, with the key in <c>_meta</c> or in the header.</summary>
     private async Task<JsonElement> CallAsync(string tool, string marker, string key, string carrier, int id, HttpClient? via = null)
     {
-        var meta = new Dictionary<string, object>
-        {
-            ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
-            ["io.modelcontextprotocol/clientCapabilities"] = new { },
-        };
+        var parameters = new Dictionary<string, object> { ["name"] = tool, ["arguments"] = new { message = marker } };
         if (carrier == "meta")
         {
-            meta["idempotencyKey"] = key;
+            parameters["_meta"] = new Dictionary<string, object> { ["idempotencyKey"] = key };
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
-        {
-            Content = JsonContent.Create(new
-            {
-                jsonrpc = "2.0",
-                id,
-                method = "tools/call",
-                @params = new Dictionary<string, object> { ["name"] = tool, ["arguments"] = new { message = marker }, ["_meta"] = meta },
-            }),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.Add("Mcp-Method", "tools/call");
-        request.Headers.Add("Mcp-Name", tool);
+        using var request = ModernMcpRequest.Create("tools/call", parameters, id: id);
         if (carrier == "header")
         {
             request.Headers.Add("Idempotency-Key", key);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SseVirtualization.EndToEnd.Tests.Mcp;
 
 /// <summary>The MCP Inspector's CLI (2.12.0), as a user would run it against the cluster.</summary>
@@ -21,32 +19,9 @@ public sealed class InspectorCliTests(McpFixture mcp)
 
     private async Task<string> InspectorAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = TestInfrastructure.McpClientsFolder.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "node_modules/.bin/mcp-inspector", "--cli", mcp.McpB.ToString(), "--transport", "http" }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("The Inspector CLI did not finish: " + await stderr);
-        }
-
-        Assert.True(process.ExitCode == 0, $"The Inspector CLI failed ({process.ExitCode}): {await stderr}");
-        return await stdout;
+        var (exitCode, output, errors) = await TestInfrastructure.NodeProcess.RunAsync(
+            new[] { "node_modules/.bin/mcp-inspector", "--cli", mcp.McpB.ToString(), "--transport", "http" }.Concat(arguments), TimeSpan.FromSeconds(90));
+        Assert.True(exitCode == 0, $"The Inspector CLI failed ({exitCode}): {errors}");
+        return output;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -203,30 +202,12 @@ public sealed class ModernProtocolTests(McpFixture mcp)
         Assert.Equal("listen-1", changed.GetProperty("params").GetProperty("_meta").GetProperty("io.modelcontextprotocol/subscriptionId").GetString());
     }
 
-    private static HttpRequestMessage ModernRequest(string method, string version, string? filter = null)
-    {
-        var parameters = new Dictionary<string, object>
-        {
-            ["_meta"] = new Dictionary<string, object>
-            {
-                ["io.modelcontextprotocol/protocolVersion"] = version,
-                ["io.modelcontextprotocol/clientCapabilities"] = new { },
-            },
-        };
-        if (filter is not null)
-        {
-            parameters["notifications"] = JsonDocument.Parse(filter).RootElement;
-        }
-
-        var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
-        {
-            Content = JsonContent.Create(new { jsonrpc = "2.0", id = "listen-1", method, @params = parameters }),
-        };
-        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
-        request.Headers.Add("MCP-Protocol-Version", version);
-        request.Headers.Add("Mcp-Method", method);
-        return request;
-    }
+    private static HttpRequestMessage ModernRequest(string method, string version, string? filter = null) =>
+        ModernMcpRequest.Create(
+            method,
+            filter is null ? [] : new Dictionary<string, object> { ["notifications"] = JsonDocument.Parse(filter).RootElement },
+            version: version,
+            id: "listen-1");
 
     /// <summary>The next JSON-RPC message of an SSE stream (comments and priming events skipped), within a generous deadline.</summary>
     private static async Task<JsonElement> NextMessageAsync(StreamReader reader)
@@ -246,28 +227,8 @@ public sealed class ModernProtocolTests(McpFixture mcp)
     /// <summary>Runs <c>tests/McpClients/modern-client.mjs</c> (the official TypeScript client 2.4.0) once and returns what it printed.</summary>
     private static async Task<JsonElement> ModernClientAsync(Uri url, string mode, params string[] arguments)
     {
-        McpClientsFolder.EnsureInstalled();
-        var start = new ProcessStartInfo("node") { WorkingDirectory = McpClientsFolder.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "modern-client.mjs", url.ToString(), mode }.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("modern-client.mjs did not finish: " + await stderr);
-        }
-
-        var output = await stdout;
-        return output.Length > 0 ? JsonDocument.Parse(output).RootElement.Clone() : throw new InvalidOperationException("modern-client.mjs printed nothing: " + await stderr);
+        var (_, output, errors) = await NodeProcess.RunAsync(new[] { "modern-client.mjs", url.ToString(), mode }.Concat(arguments), TimeSpan.FromSeconds(90));
+        return output.Length > 0 ? JsonDocument.Parse(output).RootElement.Clone() : throw new InvalidOperationException("modern-client.mjs printed nothing: " + errors);
     }
 
     /// <summary>Records the JSON-RPC method of every request the client sends.</summary>

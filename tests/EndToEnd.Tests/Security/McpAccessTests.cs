@@ -139,23 +139,9 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
     /// <summary>A 2026-07-28 request of a client that declares the tasks extension; the whole answer.</summary>
     private async Task<JsonElement> TaskRequestAsync(string token, string method, Dictionary<string, object> parameters)
     {
-        var meta = parameters.TryGetValue("_meta", out var given) ? (Dictionary<string, object>)given : [];
-        meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
-        meta["io.modelcontextprotocol/clientCapabilities"] = new Dictionary<string, object>
-        {
-            ["extensions"] = new Dictionary<string, object> { ["io.modelcontextprotocol/tasks"] = new { } },
-        };
-        parameters["_meta"] = meta;
         using var http = silo.Client(apiKey: null);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
-        {
-            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method, @params = parameters }),
-        };
-        request.Headers.Accept.ParseAdd("application/json");
+        using var request = ModernMcpRequest.Create(method, parameters, ModernMcpRequest.TasksCapabilities);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
-        request.Headers.Add("Mcp-Method", method);
-        request.Headers.Add("Mcp-Name", (string)(method == "tools/call" ? parameters["name"] : parameters["taskId"]));
         using var response = await http.SendAsync(request);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
