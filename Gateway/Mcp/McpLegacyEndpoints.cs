@@ -109,8 +109,15 @@ internal static partial class McpLegacyEndpoints
                 if (message.Method == "initialize")
                 {
                     var info = McpSessions.InfoFromInitialize(message, McpSessionInfo.LegacySse, CallerAccess.OwnerOf(caller), time.GetUtcNow());
-                    await session.CompleteHandshakeAsync(info);
-                    answer = McpProtocol.Result(message.IdJson, McpDispatcher.InitializeResult(info.ProtocolVersion, serverOptions));
+                    if (McpSessions.CapabilitiesRefusal(info.ClientCapabilitiesJson) is { } tooLarge)
+                    {
+                        answer = McpProtocol.Error(message.IdJson, McpProtocol.InvalidParams, tooLarge);
+                    }
+                    else
+                    {
+                        await session.CompleteHandshakeAsync(info);
+                        answer = McpProtocol.Result(message.IdJson, McpDispatcher.InitializeResult(info.ProtocolVersion, serverOptions));
+                    }
                 }
                 else
                 {

@@ -66,6 +66,11 @@ internal sealed class McpModernRequests(
             return McpModernEnvelope.Refuse(message, StatusCodes.Status404NotFound, McpProtocol.MethodNotFound, "Method not found");
         }
 
+        if (McpSessions.CapabilitiesRefusal(envelope!.ClientCapabilitiesJson) is { } tooLarge)
+        {
+            return McpModernEnvelope.Refuse(message, StatusCodes.Status400BadRequest, McpProtocol.InvalidParams, tooLarge);
+        }
+
         var sessionId = await SessionAsync(envelope!, context.User);
         var request = WithoutEnvelope(message);
         if (message.Method == "tools/call" && McpModernTasks.Declared(envelope!) && await TaskAsync(sessionId, request, context.User) is { } task)

@@ -9,6 +9,18 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <summary>Starting sessions and finding the caller's own session from a request.</summary>
 internal static class McpSessions
 {
+    /// <summary>
+    /// The most a client's capabilities may weigh (characters of JSON): they are stored with the session for its life and
+    /// passed to every upstream server. Real clients declare well under 1 KiB.
+    /// </summary>
+    public const int MaxCapabilitiesChars = 16 * 1024;
+
+    /// <summary>The refusal of capabilities heavier than <see cref="MaxCapabilitiesChars"/>, or null.</summary>
+    public static string? CapabilitiesRefusal(string capabilitiesJson) =>
+        capabilitiesJson.Length > MaxCapabilitiesChars
+            ? $"The client's capabilities weigh {capabilitiesJson.Length} characters of JSON; at most {MaxCapabilitiesChars} are accepted."
+            : null;
+
     /// <summary>128 random bits, hex: not guessable, and visible ASCII as the spec requires.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

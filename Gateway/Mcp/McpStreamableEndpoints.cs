@@ -125,6 +125,11 @@ internal static partial class McpStreamableEndpoints
         }
 
         var info = McpSessions.InfoFromInitialize(message, McpSessionInfo.StreamableHttp, CallerAccess.OwnerOf(context.User), time.GetUtcNow());
+        if (McpSessions.CapabilitiesRefusal(info.ClientCapabilitiesJson) is { } tooLarge)
+        {
+            return Results.Content(McpProtocol.Error(message.IdJson, McpProtocol.InvalidParams, tooLarge), "application/json", statusCode: StatusCodes.Status400BadRequest);
+        }
+
         var sessionId = McpSessions.NewId();
         if (!await grains.GetGrain<IMcpSessionGrain>(sessionId).StartAsync(info))
         {
