@@ -15,25 +15,6 @@ namespace SseVirtualization.Gateway.Mcp;
 /// </summary>
 internal static class McpInputRounds
 {
-    /// <summary>The client capabilities whose requests can be asked for in rounds.</summary>
-    private static readonly string[] Routed = ["elicitation", "sampling", "roots"];
-
-    /// <summary>The routed part of a 2026 client's capabilities, as canonical JSON (what its upstreams may use).</summary>
-    public static string RoutedCapabilities(string capabilitiesJson)
-    {
-        var declared = JsonNode.Parse(capabilitiesJson) as JsonObject ?? [];
-        var routed = new JsonObject();
-        foreach (var name in Routed)
-        {
-            if (declared[name] is { } capability)
-            {
-                routed[name] = capability.DeepClone();
-            }
-        }
-
-        return routed.ToJsonString();
-    }
-
     /// <summary>Whether a message the upstream sent is a request (for the client) rather than a notification.</summary>
     public static bool IsRequest(string messageJson)
     {

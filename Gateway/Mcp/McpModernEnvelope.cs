@@ -81,12 +81,7 @@ internal sealed record McpModernEnvelope(string ProtocolVersion, string ClientCa
 
     /// <summary>The answer with a JSON-RPC error and the status the spec gives it.</summary>
     public static IResult Refuse(McpMessage message, int status, int code, string text, object? data = null) =>
-        Results.Content(
-            McpProtocol.RawError(message.IdJson, JsonSerializer.Serialize(data is null
-                ? new Dictionary<string, object> { ["code"] = code, ["message"] = text }
-                : new Dictionary<string, object> { ["code"] = code, ["message"] = text, ["data"] = data })),
-            "application/json",
-            statusCode: status);
+        Results.Content(McpProtocol.Error(message.IdJson, code, text, data), "application/json", statusCode: status);
 
     private static IResult Mismatch(McpMessage message, string header, string sent, string body) =>
         Refuse(message, StatusCodes.Status400BadRequest, HeaderMismatch, $"Bad Request: the {header} header ('{(sent.Length == 0 ? "(missing)" : sent)}') does not match the body ('{body}').",

@@ -169,7 +169,7 @@ internal sealed class McpModernRequests(
     private async Task<string> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
     {
         var owner = CallerAccess.OwnerOf(caller);
-        var capabilities = McpInputRounds.RoutedCapabilities(envelope.ClientCapabilitiesJson);
+        var capabilities = McpRoutedCapabilities.Of(envelope.ClientCapabilitiesJson);
         var id = "m" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}\n{envelope.ClientName}\n{envelope.ClientVersion}\n{capabilities}")))[..31];
         var session = grains.GetGrain<IMcpSessionGrain>(id);
         if (await session.GetAsync() is null)

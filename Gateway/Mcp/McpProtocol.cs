@@ -49,9 +49,11 @@ internal static class McpProtocol
         writer.WriteRawValue(resultJson, skipInputValidation: true);
     });
 
-    /// <summary>The one way the layer answers with a JSON-RPC error of its own.</summary>
-    public static string Error(string? idJson, int code, string message) =>
-        RawError(idJson, JsonSerializer.Serialize(new JsonRpcErrorDetail { Code = code, Message = message }, McpJsonUtilities.DefaultOptions));
+    /// <summary>The one way the layer answers with a JSON-RPC error of its own (with <paramref name="data"/> when the spec gives one).</summary>
+    public static string Error(string? idJson, int code, string message, object? data = null) =>
+        RawError(idJson, JsonSerializer.Serialize(
+            new JsonRpcErrorDetail { Code = code, Message = message, Data = data is null ? null : JsonSerializer.SerializeToElement(data) },
+            McpJsonUtilities.DefaultOptions));
 
     /// <summary>An error whose <c>error</c> object came whole from elsewhere (an upstream MCP server).</summary>
     public static string RawError(string? idJson, string errorJson) => Write(writer =>

@@ -10,12 +10,6 @@ namespace SseVirtualization.Grains.Mcp;
 /// <summary>The upstream session: opened with the downstream client's own capabilities, resumed from state, listened to.</summary>
 internal sealed partial class McpUpstreamGrain
 {
-    /// <summary>
-    /// The client capabilities the layer routes: the requests they let a server make have a way back. Others (tasks,
-    /// experimental, future ones) are not declared upstream.
-    /// </summary>
-    private static readonly string[] RoutedCapabilities = ["roots", "sampling", "elicitation"];
-
     /// <summary>The connection for the registration as it stands now; a changed registration gets a new upstream session.</summary>
     private async Task<Connected> ConnectAsync()
     {
@@ -149,21 +143,9 @@ internal sealed partial class McpUpstreamGrain
     private async Task<McpSessionInfo> SessionAsync() =>
         await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).GetAsync() ?? throw new McpException("The MCP session has ended.");
 
-    /// <summary>The client's capabilities the layer can route (see <see cref="RoutedCapabilities"/>).</summary>
-    private static JsonObject RoutedCapabilitiesOf(McpSessionInfo session)
-    {
-        var declared = JsonNode.Parse(session.ClientCapabilitiesJson) as JsonObject ?? [];
-        var capabilities = new JsonObject();
-        foreach (var routed in RoutedCapabilities)
-        {
-            if (declared[routed] is { } capability)
-            {
-                capabilities[routed] = capability.DeepClone();
-            }
-        }
-
-        return capabilities;
-    }
+    /// <summary>The client's capabilities the layer can route (<see cref="McpRoutedCapabilities"/>).</summary>
+    private static JsonObject RoutedCapabilitiesOf(McpSessionInfo session) =>
+        JsonNode.Parse(McpRoutedCapabilities.Of(session.ClientCapabilitiesJson))!.AsObject();
 
     /// <summary>Drops an upstream session the server no longer knows, or that belongs to an older registration.</summary>
     private async Task ForgetSessionAsync(Connected stale)

@@ -504,7 +504,7 @@ internal sealed partial class McpUpstreamGrain(
     /// <summary>Server requests of a request that has ended will get no answer the upstream still waits for: forget them.</summary>
     private void WithdrawServerRequests(PendingUpstreamRequest request)
     {
-        foreach (var (id, asked) in _serverRequests.Where(pair => ReferenceEquals(pair.Value.Within, request)).ToList())
+        foreach (var id in _serverRequests.Where(pair => ReferenceEquals(pair.Value.Within, request)).Select(pair => pair.Key).ToList())
         {
             _serverRequests.Remove(id);
         }
