@@ -19,7 +19,8 @@ namespace SseVirtualization.Gateway.Hosting;
 /// <summary>The front end's two entry points: <see cref="AddSseGateway"/> and <see cref="MapSseGateway"/>.</summary>
 public static class GatewayHostingExtensions
 {
-    private const string BrowserCorsPolicy = "browser";
+    private const string StreamCorsPolicy = "browser";
+    private const string ApiCorsPolicy = "api";
 
     /// <summary>Trace sources of the front end and the grains' function calls, for tracing setup.</summary>
     public static readonly string[] ActivitySources = [GatewayTelemetry.SourceName];
@@ -58,20 +59,32 @@ public static class GatewayHostingExtensions
         services.AddExceptionHandler<GatewayExceptionHandler>();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
-            .Configure<IOptions<SecurityOptions>>((cors, security) => cors.AddPolicy(BrowserCorsPolicy, policy =>
+            .Configure<IOptions<SecurityOptions>>((cors, security) =>
             {
                 var origins = security.Value.AllowedOrigins;
-                if (origins.Count == 0)
+                cors.AddPolicy(StreamCorsPolicy, policy =>
                 {
-                    policy.AllowAnyOrigin(); // no credentials: a page elsewhere cannot ride a browser's cookie
-                }
-                else
-                {
-                    policy.WithOrigins([.. origins]).AllowCredentials();
-                }
+                    if (origins.Count == 0)
+                    {
+                        policy.AllowAnyOrigin(); // no credentials: a page elsewhere cannot ride a browser's cookie
+                    }
+                    else
+                    {
+                        policy.WithOrigins([.. origins]).AllowCredentials();
+                    }
 
-                policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("X-Request-ID", "Retry-After");
-            }));
+                    policy.AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("X-Request-ID", "Retry-After");
+                });
+
+                // Admin and invocations act: never for any origin, only for the ones an operator lists. Unlisted, a page
+                // elsewhere cannot read an answer, and its JSON request needs a preflight that fails.
+                cors.AddPolicy(ApiCorsPolicy, policy => policy
+                    .WithOrigins([.. origins])
+                    .AllowCredentials()
+                    .AllowAnyHeader()
+                    .AllowAnyMethod()
+                    .WithExposedHeaders("X-Request-ID", "Retry-After"));
+            });
         return builder;
     }
 
@@ -84,12 +97,12 @@ public static class GatewayHostingExtensions
         app.UseCors();
         app.UseGatewaySecurity();
 
-        var browser = app.MapGroup(string.Empty).RequireCors(BrowserCorsPolicy);
-        SseEndpoint.Map(browser);
-        browser.MapInvoke();
-        browser.MapStreamQuery();
+        SseEndpoint.Map(app.MapGroup(string.Empty).RequireCors(StreamCorsPolicy));
+        var api = app.MapGroup(string.Empty).RequireCors(ApiCorsPolicy);
+        api.MapInvoke();
+        api.MapStreamQuery();
         app.MapMcp();
-        var admin = browser.MapGroup("/admin")
+        var admin = api.MapGroup("/admin")
             .AddEndpointFilter((context, next) => context.HttpContext.RequestServices.GetRequiredService<CallerAccess>().ForAdmin(context.HttpContext) is { } refused
                 ? ValueTask.FromResult<object?>(refused)
                 : next(context));

@@ -13,6 +13,11 @@ internal static class JsonBody
         HttpContext context, long limit, bool allowEmpty = false)
     {
         var request = context.Request;
+        if (HasBody(request) && !IsJson(request.ContentType))
+        {
+            return (null, Problems.NotJson(request.ContentType));
+        }
+
         if (request.ContentLength > limit)
         {
             return (null, Problems.TooLarge(limit));
@@ -60,4 +65,13 @@ internal static class JsonBody
 
         return (document, null);
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0;
+
+    /// <summary><c>application/json</c> or any <c>+json</c> type, with or without parameters such as charset.</summary>
+    private static bool IsJson(string? contentType) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 }

@@ -17,6 +17,15 @@ internal static class Problems
     public static ProblemHttpResult MalformedJson(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Malformed JSON");
 
+    /// <summary>415: a body that is not declared JSON (a page's form or text/plain POST needs no preflight; JSON does).</summary>
+    public static ProblemHttpResult NotJson(string? contentType) =>
+        TypedResults.Problem(
+            detail: string.IsNullOrEmpty(contentType)
+                ? "The request body has no Content-Type; send it as application/json."
+                : $"The request body is '{contentType}'; send it as application/json.",
+            statusCode: StatusCodes.Status415UnsupportedMediaType,
+            title: "Unsupported media type");
+
     public static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem(
             detail: $"The request body is larger than the limit of {limit} bytes.",

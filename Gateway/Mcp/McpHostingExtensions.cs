@@ -54,9 +54,16 @@ internal static class McpHostingExtensions
     }
 
     /// <summary>RFC 9728: where MCP clients learn which authorization server issues tokens for <c>/mcp</c>.</summary>
-    private static IResult ProtectedResourceMetadata(HttpContext context, IOptionsMonitor<SecurityOptions> security)
+    private static IResult ProtectedResourceMetadata(HttpContext context, IOptionsMonitor<SecurityOptions> security, McpRequestGuard guard)
     {
         var request = context.Request;
+
+        // The resource URL is built from Host: only from a name MCP serves under, never one a request made up.
+        if (guard.Refusal(request) is { } refusal)
+        {
+            return TypedResults.Problem(detail: refusal, statusCode: StatusCodes.Status403Forbidden, title: "Not allowed");
+        }
+
         var tokens = security.CurrentValue.Tokens;
         var servers = new List<string>();
         if (!string.IsNullOrEmpty(tokens.Authority))

@@ -10,8 +10,10 @@ namespace SseVirtualization.Gateway.Security;
 /// the function and acting only for its own client id; a stream needs a token for its client id when tokens are
 /// required. With no API keys configured, admin and invoke answer only on loopback.
 /// </summary>
-internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
+internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public const string ScopeClaim = "scope";
     public const string StreamScope = "stream";
     public const string InvokeScopePrefix = "invoke:";
@@ -85,6 +87,12 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
         if (long.TryParse(user.FindFirstValue("exp"), NumberStyles.None, CultureInfo.InvariantCulture, out var exp))
         {
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(exp);
+
+            // Validation allows some clock skew between issuer and us; a stream would end at once, so never open one.
+            if (expiresAt <= _time.GetUtcNow())
+            {
+                return Unauthorized(context, "The token has expired; opening this stream needs a fresh one.");
+            }
         }
 
         return null;
@@ -153,7 +161,7 @@ internal sealed class CallerAccess(IOptionsMonitor<SecurityOptions> options)
             return Unauthorized(context, $"This needs {needed} (X-Api-Key, or Authorization: Bearer for tokens).");
         }
 
-        return context.Connection.RemoteIpAddress is { } address && System.Net.IPAddress.IsLoopback(address)
+        return LocalCaller.Is(context)
             ? null
             : Forbidden("No API key is configured, so this answers only on loopback; configure Security:ApiKeys to open it.");
     }

@@ -25,6 +25,7 @@ internal static class SecurityHostingExtensions
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<CallerAccess>();
+        services.AddSingleton<CrossSiteGuard>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AdminSession>();
         services.AddHostedService<SecurityAnnouncer>();
@@ -67,9 +68,24 @@ internal static class SecurityHostingExtensions
 
         app.UseRateLimiter();
 
-        // The Orleans Dashboard shows the cluster's insides: admins only, like /admin.
+        // Ambient authority (loopback in the keyless mode, cookies) serves only this gateway's own pages.
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments("/dashboard"),
+            context => CrossSiteGuard.Guards(context.Request.Path),
+            guarded => guarded.Use(async (context, next) =>
+            {
+                if (context.RequestServices.GetRequiredService<CrossSiteGuard>().Refusal(context) is { } refused)
+                {
+                    await refused.ExecuteAsync(context);
+                    return;
+                }
+
+                await next(context);
+            }));
+
+        // The Orleans Dashboard and the Prometheus scrape show the cluster's insides (function names, endpoint
+        // hosts): admins only, like /admin.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments("/dashboard") || context.Request.Path.StartsWithSegments("/metrics"),
             dashboard => dashboard.Use(async (context, next) =>
             {
                 if (context.RequestServices.GetRequiredService<CallerAccess>().ForAdmin(context) is { } refused)
@@ -153,13 +169,28 @@ internal static class SecurityHostingExtensions
         {
             // EventSource cannot set headers: a browser sends its token as ?access_token= or in a cookie. Only
             // for GETs (opening a stream): a cookie that authenticated POSTs would let other sites invoke functions.
+            // The cookie only opens streams (/sse): a GET of /mcp/stream runs a function, and a cookie is sent for
+            // any page that links to it.
             OnMessageReceived = context =>
             {
                 if (string.IsNullOrEmpty(context.Request.Headers.Authorization) && HttpMethods.IsGet(context.Request.Method))
                 {
                     var request = context.Request;
                     context.Token = (request.QueryString.HasValue ? request.Query[AccessTokenQuery].FirstOrDefault() : null)
-                        ?? request.Cookies[tokens.CookieName];
+                        ?? (request.Path.StartsWithSegments("/sse") ? request.Cookies[tokens.CookieName] : null);
+                }
+
+                return Task.CompletedTask;
+            },
+
+            // RFC 7515 4.1.11: a token whose "crit" header names extensions must be refused by a recipient that does not
+            // understand them, and we understand none.
+            OnTokenValidated = context =>
+            {
+                if (context.SecurityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token
+                    && token.TryGetHeaderValue<object>("crit", out _))
+                {
+                    context.Fail(new SecurityTokenException("The token has a \"crit\" header with extensions this server does not understand."));
                 }
 
                 return Task.CompletedTask;

@@ -18,12 +18,7 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = FindChromium(),
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -101,19 +96,5 @@ public sealed class ConsoleBrowserTests(ClusterFixture cluster) : IAsyncLifetime
         var directory = Path.Combine(RepositoryPaths.Root, ".artifacts", "screenshots");
         Directory.CreateDirectory(directory);
         return Path.Combine(directory, file);
-    }
-
-    private static string FindChromium()
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Append("/usr/bin"))
-        {
-            var candidate = Path.Combine(directory, "chromium");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("chromium is not installed: run the test script (scripts/test.sh), which installs it.");
     }
 }

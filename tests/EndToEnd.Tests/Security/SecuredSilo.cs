@@ -67,7 +67,7 @@ public sealed class SecuredSilo : IAsyncLifetime
     }
 
     /// <summary>A token signed here, for the cases the silo must refuse (expired, other audience, forged).</summary>
-    public string SignToken(string clientId, DateTimeOffset expires, string scope = "stream", string audience = Audience, byte[]? key = null) =>
+    public string SignToken(string clientId, DateTimeOffset expires, string scope = "stream", string audience = Audience, byte[]? key = null, IDictionary<string, object>? headers = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
@@ -77,6 +77,7 @@ public sealed class SecuredSilo : IAsyncLifetime
             IssuedAt = expires.UtcDateTime.AddHours(-2),
             Expires = expires.UtcDateTime,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? SigningKey), SecurityAlgorithms.HmacSha256),
+            AdditionalHeaderClaims = headers,
         });
 
     public async Task DisposeAsync()
