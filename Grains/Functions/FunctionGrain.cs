@@ -54,7 +54,7 @@ internal sealed partial class FunctionGrain(
             var settings = options.Value;
             if (await EgressPolicy.EndpointRefusalAsync(endpoint, settings.AllowLoopback, settings.AllowPrivateNetworks) is { } refusal)
             {
-                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: {refusal}.", nameof(definition));
+                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {refusal}.", nameof(definition));
             }
         }
 
