@@ -75,4 +75,18 @@ public sealed class FunctionAdminTests(ClusterFixture cluster)
         using var invoke = await cluster.A.PostAsJsonAsync($"invoke/{name}", new { payload = new { } });
         Assert.Equal(HttpStatusCode.NotFound, invoke.StatusCode);
     }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_dot_name_is_refused_at_registration_since_no_url_could_read_update_or_delete_it(string name)
+    {
+        using var response = await cluster.A.PostAsJsonAsync("admin/functions", new { name, endpoint = cluster.Stub.Url("echo").ToString() });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("name", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        var list = await cluster.B.GetFromJsonAsync<JsonElement>("admin/functions");
+        Assert.DoesNotContain(list.GetProperty("functions").EnumerateArray(), f => f.GetProperty("name").GetString() == name);
+    }
 }

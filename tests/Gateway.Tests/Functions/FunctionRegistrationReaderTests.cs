@@ -57,6 +57,8 @@ public sealed class FunctionRegistrationReaderTests
     [InlineData("""{"name":"f","endpoint":"http://a/","timeout":"15m1s"}""", "timeout")]
     [InlineData("""{"name":"f","endpoint":"http://a/","method":"TRACE"}""", "method")]
     [InlineData("""{"name":"f","endpoint":"http://a/","description":5}""", "description")]
+    [InlineData("""{"name":".","endpoint":"http://a/"}""", "name")]
+    [InlineData("""{"name":"..","endpoint":"http://a/"}""", "name")]
     [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"Bad Header":"x"}}""", "headers")]
     [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"X":"a\r\nInjected: 1"}}""", "headers")]
     public void Rejects_bad_fields_naming_the_field(string json, string field)
