@@ -49,7 +49,7 @@ internal static class FunctionAdminEndpoints
                 if (await EgressPolicy.EndpointRefusalAsync(endpoint, limits.AllowLoopback, limits.AllowPrivateNetworks, context.RequestAborted) is { } refusal)
                 {
                     var field = document.RootElement.TryGetProperty("endpoints", out _) ? "endpoints" : "endpoint";
-                    return Problems.Invalid(field, $"{endpoint.GetLeftPart(UriPartial.Path)} is refused: {refusal}. See docs/functions.md, egress.");
+                    return Problems.Invalid(field, $"{endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {refusal}. See docs/functions.md, egress.");
                 }
             }
 

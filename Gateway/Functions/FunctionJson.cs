@@ -3,7 +3,10 @@ using SseVirtualization.Functions;
 
 namespace SseVirtualization.Gateway.Functions;
 
-/// <summary>The wire form of a stored function. Header values are never returned, only their names.</summary>
+/// <summary>
+/// The wire form of a stored function. Header values and endpoint query values are never returned, only their names
+/// (the grain hands out redacted registrations; redacting again here keeps it so whatever the grain gives).
+/// </summary>
 internal static class FunctionJson
 {
     public const string Redacted = "[redacted]";
@@ -17,11 +20,11 @@ internal static class FunctionJson
         var routing = definition.Routing;
         writer.WriteStartObject();
         writer.WriteString("name", definition.Name);
-        writer.WriteString("endpoint", definition.Endpoints[0].OriginalString);
+        writer.WriteString("endpoint", EndpointRedaction.Redact(definition.Endpoints[0]).OriginalString);
         writer.WriteStartArray("endpoints");
         foreach (var endpoint in definition.Endpoints)
         {
-            writer.WriteStringValue(endpoint.OriginalString);
+            writer.WriteStringValue(EndpointRedaction.Redact(endpoint).OriginalString);
         }
 
         writer.WriteEndArray();
@@ -112,7 +115,7 @@ internal static class FunctionJson
         foreach (var endpoint in status.Endpoints)
         {
             writer.WriteStartObject();
-            writer.WriteString("endpoint", endpoint.Url.OriginalString);
+            writer.WriteString("endpoint", EndpointRedaction.Redact(endpoint.Url).OriginalString);
             writer.WriteString("state", endpoint.Health);
             writer.WriteString("circuit", endpoint.Circuit);
             WriteNullable(writer, "last_check", endpoint.LastCheck);

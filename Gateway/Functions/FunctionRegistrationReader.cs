@@ -111,9 +111,15 @@ internal static class FunctionRegistrationReader
                     return Fail("headers", $"header '{header.Name}' must have a string value.");
                 }
 
-                if (!IsToken(header.Name) || header.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                // Refused here rather than at every call: the HTTP client cannot send them.
+                if (!IsToken(header.Name))
                 {
-                    return Fail("headers", $"header '{header.Name}' is not a valid HTTP header.");
+                    return Fail("headers." + header.Name, $"header name '{header.Name}' is not an HTTP token (ASCII letters, digits and !#$%&'*+-.^_`|~).");
+                }
+
+                if (!IsFieldValue(header.Value.GetString()!))
+                {
+                    return Fail("headers." + header.Name, $"header '{header.Name}' has a value with a control character (NUL, CR, LF, ...) or a non-ASCII character.");
                 }
 
                 headers[header.Name] = header.Value.GetString()!;
@@ -268,6 +274,20 @@ internal static class FunctionRegistrationReader
         foreach (var c in name)
         {
             if (c > 0x7e || c <= 0x20 || "()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Visible ASCII, spaces and tabs: what a header value may hold and the HTTP client sends as given.</summary>
+    private static bool IsFieldValue(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is (< ' ' and not '\t') or > '~')
             {
                 return false;
             }

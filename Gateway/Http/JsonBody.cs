@@ -8,7 +8,7 @@ namespace SseVirtualization.Gateway.Http;
 /// <summary>Reads a request body as one JSON object, within the configured size limit.</summary>
 internal static class JsonBody
 {
-    /// <summary>The parsed body, or the problem to answer instead (400 malformed, 413 too large).</summary>
+    /// <summary>The parsed body, or the problem to answer instead (400 malformed or not UTF-8 text, 413 too large).</summary>
     public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(
         HttpContext context, long limit, bool allowEmpty = false)
     {
@@ -46,7 +46,14 @@ internal static class JsonBody
                     : (null, Problems.MalformedJson("The request body is empty; a JSON object is expected."));
             }
 
-            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            document = JsonDocument.Parse(json);
+            if (!JsonUnicode.IsWellFormed(json.Span))
+            {
+                document.Dispose();
+                return (null, Problems.MalformedJson(
+                    "The request body is not valid UTF-8 text: it holds invalid UTF-8 bytes or an unpaired surrogate escape (\\ud800 to \\udfff)."));
+            }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

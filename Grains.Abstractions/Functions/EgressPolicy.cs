@@ -5,15 +5,19 @@ namespace SseVirtualization.Functions;
 
 /// <summary>
 /// Which addresses a function endpoint may resolve to. Link-local and cloud metadata addresses are never
-/// reachable (they hand out credentials); loopback and private networks only when the operator allows them.
-/// Checked at registration and again at connect time, after DNS, so a name cannot be re-pointed later.
+/// reachable (they hand out credentials); loopback, this host's own addresses and private networks only when the
+/// operator allows them. Checked at registration and again at connect time, after DNS, so a name cannot be re-pointed
+/// later. Refusals never say which address a name resolved to: that would map the internal network for the caller.
 /// </summary>
 public static class EgressPolicy
 {
     private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
     private static readonly IPAddress AlibabaMetadata = IPAddress.Parse("100.100.100.200");
 
-    /// <summary>Why <paramref name="address"/> may not be called, or null when it may.</summary>
+    /// <summary>
+    /// Why <paramref name="address"/> may not be called, in general terms (a caller names the host, never the address
+    /// it resolved to), or null when it may.
+    /// </summary>
     public static string? Refusal(IPAddress address, bool allowLoopback, bool allowPrivateNetworks)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -22,7 +26,8 @@ public static class EgressPolicy
             address = address.MapToIPv4();
         }
 
-        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address that a translator will reach: check that.
+        // IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16) addresses carry an IPv4 address
+        // that the stack or a translator will reach: judge that one.
         if (EmbeddedIPv4(address) is { } embedded)
         {
             return Refusal(embedded, allowLoopback, allowPrivateNetworks);
@@ -30,30 +35,36 @@ public static class EgressPolicy
 
         if (address.Equals(AwsMetadataV6) || address.Equals(AlibabaMetadata) || IsLinkLocal(address) || InV4(address, 192, 0, 24))
         {
-            return $"{address} is a link-local or cloud metadata address";
+            return "a link-local or cloud metadata address";
         }
 
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || IsMulticastOrReserved(address))
         {
-            return $"{address} is not a unicast address";
+            return "a multicast or reserved address (not a unicast address)";
         }
 
-        if (IPAddress.IsLoopback(address))
+        if (InV4(address, 198, 18, 15))
         {
-            return allowLoopback ? null : $"{address} is a loopback address (allowed only with Functions:AllowLoopback)";
+            return "a special-purpose address (198.18.0.0/15, network benchmarking)";
+        }
+
+        if (IPAddress.IsLoopback(address) || HostAddresses.Contains(address))
+        {
+            return allowLoopback ? null : "a loopback address or an address of this host (allowed only with Functions:AllowLoopback)";
         }
 
         if (IsPrivate(address))
         {
-            return allowPrivateNetworks ? null : $"{address} is a private address (allowed only with Functions:AllowPrivateNetworks)";
+            return allowPrivateNetworks ? null : "a private address (allowed only with Functions:AllowPrivateNetworks)";
         }
 
         return null;
     }
 
     /// <summary>
-    /// Why <paramref name="endpoint"/> may not be registered: its host is, or resolves now to, a refused address.
-    /// A name that does not resolve yet is accepted; every connection is checked again when it is made.
+    /// Why <paramref name="endpoint"/> may not be registered: its host is, or resolves now to, a refused address. The
+    /// reason says which kind of address, not which one. A name that does not resolve yet is accepted; every
+    /// connection is checked again when it is made.
     /// </summary>
     public static async Task<string?> EndpointRefusalAsync(Uri endpoint, bool allowLoopback, bool allowPrivateNetworks, CancellationToken cancellationToken = default)
     {
@@ -101,7 +112,11 @@ public static class EgressPolicy
         }
 
         var bytes = address.GetAddressBytes();
-        if (bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        var nat64 = bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;
+
+        // ::/96 less :: and ::1, which are the IPv6 unspecified and loopback addresses, not IPv4-compatible ones.
+        var compatible = bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback);
+        if (nat64 || compatible)
         {
             return new IPAddress(bytes.AsSpan(12, 4));
         }

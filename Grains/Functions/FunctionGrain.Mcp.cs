@@ -9,9 +9,10 @@ namespace SseVirtualization.Grains.Functions;
 /// </summary>
 internal sealed partial class FunctionGrain : IMcpServerRegistrationGrain
 {
+    /// <remarks>The endpoint as registered (its query in clear, from memory): the upstream grain connects to it.</remarks>
     public Task<McpServerRegistration?> GetMcpServerAsync() => Task.FromResult(
-        state.State.Function is { IsActive: true, Definition.IsMcpServer: true } stored
-            ? new McpServerRegistration(stored.Definition.Endpoints[0], state.State.ProtectedHeaders, stored.Definition.Timeout, stored.UpdatedAt)
+        _function is { IsActive: true, Definition.IsMcpServer: true } function
+            ? new McpServerRegistration(function.Definition.Endpoints[0], state.State.ProtectedHeaders, function.Definition.Timeout, function.UpdatedAt)
             : null);
 
     /// <summary>A changed or removed tool source tells every MCP session that its tools changed.</summary>

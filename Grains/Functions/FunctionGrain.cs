@@ -32,7 +32,7 @@ internal sealed partial class FunctionGrain(
     private readonly FunctionStatisticsRecorder _statistics = new(time.GetUtcNow());
     private FunctionRouter? _router;
 
-    // The registration with its header values in clear; storage holds them encrypted (FunctionSecrets).
+    // The registration with its header values and endpoint queries in clear; storage holds them encrypted (FunctionSecrets).
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
@@ -54,7 +54,7 @@ internal sealed partial class FunctionGrain(
             var settings = options.Value;
             if (await EgressPolicy.EndpointRefusalAsync(endpoint, settings.AllowLoopback, settings.AllowPrivateNetworks) is { } refusal)
             {
-                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: {refusal}.", nameof(definition));
+                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {refusal}.", nameof(definition));
             }
         }
 
@@ -66,15 +66,25 @@ internal sealed partial class FunctionGrain(
         };
         var now = time.GetUtcNow();
         var protectedHeaders = definition.Headers.Count == 0 ? null : secrets.Protect(definition.Headers);
+        var protectedEndpoints = definition.Endpoints.Any(EndpointRedaction.HasSecrets) ? secrets.ProtectEndpoints(definition.Endpoints) : null;
         await _stateWrites.WaitAsync();
         var existing = state.State.Function;
         var existingSecrets = state.State.ProtectedHeaders;
+        var existingEndpoints = state.State.ProtectedEndpoints;
         var registered = new RegisteredFunction(definition, existing?.CreatedAt ?? now, now, IsActive: true);
-        var stored = registered with { Definition = definition with { Headers = FunctionSecrets.Redact(definition.Headers) } };
+        var stored = registered with
+        {
+            Definition = definition with
+            {
+                Headers = FunctionSecrets.Redact(definition.Headers),
+                Endpoints = definition.Endpoints.Select(EndpointRedaction.Redact).ToList(),
+            },
+        };
         try
         {
             state.State.Function = stored;
             state.State.ProtectedHeaders = protectedHeaders;
+            state.State.ProtectedEndpoints = protectedEndpoints;
             await state.WriteStateAsync();
         }
         catch (Exception ex)
@@ -82,6 +92,7 @@ internal sealed partial class FunctionGrain(
             // Memory never runs ahead of storage; after a conflicting writer, reload on the next call.
             state.State.Function = existing;
             state.State.ProtectedHeaders = existingSecrets;
+            state.State.ProtectedEndpoints = existingEndpoints;
             if (ex is Orleans.Storage.InconsistentStateException)
             {
                 DeactivateOnIdle();
@@ -104,8 +115,10 @@ internal sealed partial class FunctionGrain(
         return new RegistrationResult(stored, Created: existing is null);
     }
 
-    /// <summary>The registration as stored: header values are never handed out.</summary>
-    public Task<RegisteredFunction?> GetAsync() => Task.FromResult(state.State.Function);
+    /// <summary>The registration as stored: header values and endpoint query values are never handed out.</summary>
+    public Task<RegisteredFunction?> GetAsync() => Task.FromResult(state.State.Function is { } stored
+        ? stored with { Definition = stored.Definition with { Endpoints = stored.Definition.Endpoints.Select(EndpointRedaction.Redact).ToList() } }
+        : null); // redacted again for registrations stored before query strings were encrypted
 
     public async Task<bool> DeleteAsync()
     {
@@ -137,7 +150,7 @@ internal sealed partial class FunctionGrain(
     {
         if (state.State.Function is { IsActive: true } stored)
         {
-            _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored) } };
+            _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored), Endpoints = EndpointsOf(stored) } };
             UseRouting(_function.Definition);
         }
 
@@ -161,6 +174,25 @@ internal sealed partial class FunctionGrain(
             // function is registered again; the stored value is left as it is.
             LogSecretsUnreadable(logger, ex, Name);
             return new Dictionary<string, string>();
+        }
+    }
+
+    private IReadOnlyList<Uri> EndpointsOf(RegisteredFunction stored)
+    {
+        if (state.State.ProtectedEndpoints is not { } protectedEndpoints)
+        {
+            return stored.Definition.Endpoints; // none has a query, or stored in clear before encryption
+        }
+
+        try
+        {
+            return secrets.UnprotectEndpoints(protectedEndpoints);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            // As with headers: calls go to the redacted URLs (the function will refuse them) until re-registered.
+            LogSecretsUnreadable(logger, ex, Name);
+            return stored.Definition.Endpoints;
         }
     }
 
@@ -424,7 +456,7 @@ internal sealed partial class FunctionGrain(
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Function {Name} endpoint {Endpoint} is now {Health} (last check: {Check})")]
     private static partial void LogHealthChanged(ILogger logger, string name, string endpoint, string health, string check);
 
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Function {Name}: its stored headers cannot be decrypted (data protection key missing); register it again")]
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Function {Name}: its stored headers or endpoint query cannot be decrypted (data protection key missing); register it again")]
     private static partial void LogSecretsUnreadable(ILogger logger, Exception exception, string name);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]

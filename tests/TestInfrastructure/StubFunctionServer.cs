@@ -106,7 +106,8 @@ public sealed partial class StubFunctionServer : IAsyncDisposable
             context.Request.Headers["X-Request-ID"].ToString(),
             context.Request.Headers["X-Client-ID"].FirstOrDefault(),
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow,
+            context.Request.QueryString.Value ?? string.Empty);
         Calls[call.RequestId] = call;
         History.Enqueue(call);
         return call;
@@ -115,9 +116,10 @@ public sealed partial class StubFunctionServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
-/// <summary>One request the stub received.</summary>
+/// <summary>One request the stub received; <paramref name="Query"/> is its query string with the leading <c>?</c>, or empty.</summary>
 public sealed record ReceivedCall(
-    string Method, string Path, string? Body, string RequestId, string? ClientId, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At)
+    string Method, string Path, string? Body, string RequestId, string? ClientId, IReadOnlyDictionary<string, string> Headers, DateTimeOffset At,
+    string Query = "")
 {
     public JsonElement BodyJson => JsonDocument.Parse(Body ?? "null").RootElement;
 }

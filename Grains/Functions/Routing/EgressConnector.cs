@@ -33,7 +33,8 @@ internal static class EgressConnector
 
         if (allowed.Count == 0)
         {
-            throw new EgressRefusedException($"{endPoint.Host}: {refusal ?? "no address"}");
+            // The host, never the addresses it resolved to: this message reaches callers and health reports.
+            throw new EgressRefusedException(refusal is null ? $"{endPoint.Host} resolves to no address" : $"{endPoint.Host} is, or resolves to, {refusal}");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -103,8 +103,9 @@ internal sealed class EndpointState
         ConsecutiveSuccesses = previous.ConsecutiveSuccesses;
     }
 
+    /// <summary>What callers see: the URL with its query values redacted (they may hold a key).</summary>
     public EndpointStatus ToStatus() => new(
-        Url,
+        SseVirtualization.Functions.EndpointRedaction.Redact(Url),
         Health switch
         {
             EndpointHealth.Healthy => "healthy",

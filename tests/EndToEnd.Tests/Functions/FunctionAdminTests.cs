@@ -75,4 +75,59 @@ public sealed class FunctionAdminTests(ClusterFixture cluster)
         using var invoke = await cluster.A.PostAsJsonAsync($"invoke/{name}", new { payload = new { } });
         Assert.Equal(HttpStatusCode.NotFound, invoke.StatusCode);
     }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_dot_name_is_refused_at_registration_since_no_url_could_read_update_or_delete_it(string name)
+    {
+        using var response = await cluster.A.PostAsJsonAsync("admin/functions", new { name, endpoint = cluster.Stub.Url("echo").ToString() });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("name", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        var list = await cluster.B.GetFromJsonAsync<JsonElement>("admin/functions");
+        Assert.DoesNotContain(list.GetProperty("functions").EnumerateArray(), f => f.GetProperty("name").GetString() == name);
+    }
+
+    [Theory]
+    [InlineData("X-Key", "a\\u0000b", "headers.X-Key")]
+    [InlineData("X-Key", "line\\nbreak", "headers.X-Key")]
+    [InlineData("X-Key", "carriage\\rreturn", "headers.X-Key")]
+    [InlineData("X-Key", "caf\\u00e9", "headers.X-Key")]
+    [InlineData("X-Key", "\\u0007bell", "headers.X-Key")]
+    [InlineData("X Key", "v", "headers.X Key")]
+    [InlineData("X-K\\u00e9y", "v", "headers.X-K\\u00e9y")]
+    [InlineData("X:Key", "v", "headers.X:Key")]
+    public async Task A_header_no_call_could_send_is_refused_at_registration_naming_it(string header, string value, string field)
+    {
+        var name = "fn-" + Guid.NewGuid().ToString("N")[..10];
+        var body = "{\"name\":\"" + name + "\",\"endpoint\":\"" + cluster.Stub.Url("echo") + "\",\"headers\":{\"" + header + "\":\"" + value + "\"}}";
+
+        using var response = await cluster.A.PostAsync("admin/functions", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(JsonDocument.Parse($"\"{field}\"").RootElement.GetString(), (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        using var stored = await cluster.B.GetAsync($"admin/functions/{name}");
+        Assert.Equal(HttpStatusCode.NotFound, stored.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_header_value_with_spaces_tabs_and_visible_ascii_is_accepted_and_sent()
+    {
+        const string value = "Bearer a.b-c_d~e+f/g=\t!#$%&'()*,:;<>?@[]^`{|}";
+        var name = await cluster.RegisterAsync(new Dictionary<string, object?>
+        {
+            ["endpoint"] = cluster.Stub.Url("echo").ToString(),
+            ["headers"] = new Dictionary<string, string> { ["X-Key"] = value },
+        });
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"invoke/{name}") { Content = JsonContent.Create(new { payload = new { } }) };
+        request.Headers.Add("X-Request-ID", "header-ok-" + name);
+        using var invoked = await cluster.B.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, invoked.StatusCode);
+        Assert.Equal(value, cluster.Stub.Calls["header-ok-" + name].Headers["X-Key"]);
+    }
 }

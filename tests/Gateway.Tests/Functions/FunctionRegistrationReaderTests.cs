@@ -57,8 +57,12 @@ public sealed class FunctionRegistrationReaderTests
     [InlineData("""{"name":"f","endpoint":"http://a/","timeout":"15m1s"}""", "timeout")]
     [InlineData("""{"name":"f","endpoint":"http://a/","method":"TRACE"}""", "method")]
     [InlineData("""{"name":"f","endpoint":"http://a/","description":5}""", "description")]
-    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"Bad Header":"x"}}""", "headers")]
-    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"X":"a\r\nInjected: 1"}}""", "headers")]
+    [InlineData("""{"name":".","endpoint":"http://a/"}""", "name")]
+    [InlineData("""{"name":"..","endpoint":"http://a/"}""", "name")]
+    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"Bad Header":"x"}}""", "headers.Bad Header")]
+    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"X":"a\r\nInjected: 1"}}""", "headers.X")]
+    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"X":"a\u0000b"}}""", "headers.X")]
+    [InlineData("""{"name":"f","endpoint":"http://a/","headers":{"X":"caf\u00e9"}}""", "headers.X")]
     public void Rejects_bad_fields_naming_the_field(string json, string field)
     {
         var (definition, status, reported) = Read(json);

@@ -91,6 +91,11 @@ public sealed class FunctionRoutingReaderTests
     [InlineData("64:ff9b::7f00:1", false, true, "loopback")]
     [InlineData("100.100.100.200", true, true, "metadata")] // Alibaba Cloud
     [InlineData("192.0.0.192", true, true, "metadata")] // Oracle Cloud
+    [InlineData("198.18.0.1", true, true, "special-purpose")] // benchmarking, 198.18.0.0/15
+    [InlineData("198.19.255.255", true, true, "special-purpose")]
+    [InlineData("::127.0.0.1", false, true, "loopback")] // IPv4-compatible
+    [InlineData("::a9fe:a9fe", true, true, "link-local")] // IPv4-compatible 169.254.169.254
+    [InlineData("::ffff:127.0.0.1", false, true, "loopback")]
     public void The_egress_policy_refuses(string address, bool allowLoopback, bool allowPrivate, string reason) =>
         Assert.Contains(reason, EgressPolicy.Refusal(IPAddress.Parse(address), allowLoopback, allowPrivate), StringComparison.Ordinal);
 
