@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SseVirtualization.TestInfrastructure;
+using static SseVirtualization.EndToEnd.Tests.Security.ProblemAnswers;
 
 namespace SseVirtualization.EndToEnd.Tests.Security;
 
@@ -24,13 +25,6 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
         using var response = await secured.Admin.PostAsJsonAsync("admin/tokens", new { client_id = clientId, functions, ttl });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
-    }
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     [Fact]

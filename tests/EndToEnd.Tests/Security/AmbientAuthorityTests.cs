@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using SseVirtualization.TestInfrastructure;
+using static SseVirtualization.EndToEnd.Tests.Security.ProblemAnswers;
 
 namespace SseVirtualization.EndToEnd.Tests.Security;
 
@@ -21,13 +22,6 @@ public sealed class AmbientAuthorityTests(ClusterFixture cluster)
         {
             Content = new StringContent(JsonSerializer.Serialize(new { name, endpoint = cluster.Stub.Url("echo").ToString() }), Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType)),
         };
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     [Theory]
     [InlineData("text/plain")]

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SseVirtualization.TestInfrastructure;
+using static SseVirtualization.EndToEnd.Tests.Security.ProblemAnswers;
 
 namespace SseVirtualization.EndToEnd.Tests.Security;
 
@@ -13,13 +14,6 @@ namespace SseVirtualization.EndToEnd.Tests.Security;
 public sealed class CredentialEdgeTests(SecuredSilo secured) : IClassFixture<SecuredSilo>
 {
     private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
 
     /// <summary>A client that sends only the cookies a test sets (the shared clients keep what they are given).</summary>
     private HttpClient WithoutCookieJar() =>
