@@ -1,7 +1,8 @@
 using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Silo.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json) and the console sit next to the binary: found wherever the silo is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddSiloDefaults();
 builder.AddSseGateway();
 

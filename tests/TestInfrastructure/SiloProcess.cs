@@ -57,7 +57,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public string RecentOutput => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts a silo and waits until its HTTP front end answers.</summary>
-    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> environment)
+    /// <param name="environment">Settings as environment variables.</param>
+    /// <param name="workingDirectory">Where the silo is started from; the folder of its binary when null.</param>
+    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
         if (!File.Exists(RepositoryPaths.SiloAssembly))
         {
@@ -70,7 +72,7 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.SiloAssembly)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(RepositoryPaths.SiloAssembly)!,
         };
         start.Environment["PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["SILO_PORT"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
