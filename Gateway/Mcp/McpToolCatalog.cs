@@ -24,20 +24,22 @@ internal sealed record McpTool(string Name, string Source, string? UpstreamName,
 internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpToolCatalog> logger)
 {
     /// <param name="sessionId">The downstream session (its upstream sessions list the servers' tools).</param>
-    /// <param name="caller">Servers the caller may not use are not asked (nor opened a session with on its behalf).</param>
+    /// <param name="caller">
+    /// Only the tools the caller may call are listed; servers it may not use are not asked (nor opened a session with on its behalf).
+    /// </param>
     /// <param name="refresh">Ask every server again, even when its list is cached.</param>
     public async Task<IReadOnlyList<McpTool>> ListAsync(string sessionId, ClaimsPrincipal caller, bool refresh = false)
     {
         var tools = new List<McpTool>();
         var servers = new List<string>();
-        foreach (var definition in await RegistrationsAsync())
+        // A caller sees only what it may call: the same rule as its calls, its prompts and its resources. Decided here on
+        // every list, from the caller of this request (upstream lists are cached per session, and a session's owner
+        // may come back with a narrower token).
+        foreach (var definition in (await RegistrationsAsync()).Where(d => CallerAccess.MayCallTool(caller, d.Name)))
         {
             if (definition.IsMcpServer)
             {
-                if (CallerAccess.MayCallTool(caller, definition.Name))
-                {
-                    servers.Add(definition.Name);
-                }
+                servers.Add(definition.Name);
             }
             else if (definition.InputSchemaJson is not null)
             {

@@ -87,6 +87,61 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
         Assert.Contains($"invoke:{other}", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData(null)] // 2026-07-28, stateless
+    public async Task Tools_list_shows_a_token_only_the_tools_its_scope_names(string? protocolVersion)
+    {
+        var allowed = await RegisterToolAsync();
+        var other = await RegisterToolAsync();
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: $"invoke:{allowed}");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token, protocolVersion);
+
+        var names = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
+
+        Assert.Equal([allowed], names);
+        Assert.DoesNotContain(other, names);
+    }
+
+    [Fact]
+    public async Task A_narrower_token_on_the_same_session_sees_only_its_own_tools()
+    {
+        var allowed = await RegisterToolAsync();
+        var other = await RegisterToolAsync();
+        var subject = Subject();
+        var wide = silo.SignToken(subject, DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + wide, protocolVersion: "2025-11-25");
+        var all = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
+        Assert.Contains(other, all);
+
+        // The same subject (so the same owner of the session) with a token scoped to one tool.
+        var narrow = silo.SignToken(subject, DateTimeOffset.UtcNow.AddMinutes(5), scope: $"invoke:{allowed}");
+        using var http = silo.Client(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 7, method = "tools/list" }),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", client.SessionId);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", narrow);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonAnswer(await response.Content.ReadAsStringAsync());
+
+        var names = answer.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Equal([allowed], names);
+    }
+
+    /// <summary>The JSON-RPC answer of a POST, whether it came as JSON or as one SSE message.</summary>
+    private static JsonElement JsonAnswer(string body)
+    {
+        var json = body.TrimStart().StartsWith('{')
+            ? body
+            : body.Split('\n').Last(line => line.StartsWith("data:", StringComparison.Ordinal))["data:".Length..];
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
     [Fact]
     public async Task A_session_belongs_to_whoever_opened_it()
     {
