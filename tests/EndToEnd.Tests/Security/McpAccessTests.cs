@@ -64,6 +64,20 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
     }
 
     [Fact]
+    public async Task A_token_issued_with_scope_mcp_lists_and_calls_every_tool()
+    {
+        var tool = await RegisterToolAsync();
+        using var issued = await silo.Admin.PostAsJsonAsync("admin/tokens", new { client_id = Subject(), scopes = new[] { "mcp" } });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token);
+
+        Assert.Contains(await client.ListToolsAsync(), t => t.Name == tool);
+        Assert.NotEqual(true, (await client.CallToolAsync(tool, new Dictionary<string, object?> { ["q"] = "ok" })).IsError);
+    }
+
+    [Fact]
     public async Task A_token_without_the_mcp_scope_is_refused()
     {
         var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "stream");
