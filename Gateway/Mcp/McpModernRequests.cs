@@ -71,7 +71,11 @@ internal sealed class McpModernRequests(
             return McpModernEnvelope.Refuse(message, StatusCodes.Status400BadRequest, McpProtocol.InvalidParams, tooLarge);
         }
 
-        var sessionId = await SessionAsync(envelope!, context.User);
+        if (await SessionAsync(envelope!, context.User) is not { } sessionId)
+        {
+            return McpModernEnvelope.Refuse(message, StatusCodes.Status429TooManyRequests, McpProtocol.ServerError, McpSessions.TooManySessions(options.MaxSessionsPerOwner));
+        }
+
         var request = WithoutEnvelope(message);
         if (message.Method == "tools/call" && McpModernTasks.Declared(envelope!) && await TaskAsync(sessionId, request, context.User) is { } task)
         {
@@ -165,8 +169,9 @@ internal sealed class McpModernRequests(
     /// <summary>
     /// The session that holds this caller's and client's upstream sessions (2026 requests have none of their own):
     /// one per owner, client name and version, and the client's routed capabilities, started on first use, and again once expired.
+    /// Each takes a slot of its owner like any session (a client may name itself anew on every request); null when none is left.
     /// </summary>
-    private async Task<string> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
+    private async Task<string?> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
     {
         var owner = CallerAccess.OwnerOf(caller);
         var capabilities = McpRoutedCapabilities.Of(envelope.ClientCapabilitiesJson);
@@ -176,7 +181,10 @@ internal sealed class McpModernRequests(
         {
             // Upstreams see the capabilities whose requests the layer can turn into multi-round-trip answers.
             var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, capabilities, owner, envelope.LogLevel, time.GetUtcNow());
-            await session.StartOrRenewAsync(info);
+            if (await session.StartOrRenewAsync(info) == McpSessionStart.OwnerAtLimit)
+            {
+                return null;
+            }
         }
 
         return id;
