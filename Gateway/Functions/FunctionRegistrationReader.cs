@@ -158,7 +158,13 @@ internal static class FunctionRegistrationReader
             return Fail("input_schema", "An MCP server describes its own tools; 'input_schema' and 'output_schema' belong to HTTP functions.");
         }
 
-        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema), null);
+        var (tools, toolsProblem) = McpToolShapingReader.Read(body, kind);
+        if (toolsProblem is not null)
+        {
+            return (null, toolsProblem);
+        }
+
+        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema, tools), null);
     }
 
     /// <summary>
