@@ -36,6 +36,14 @@ internal static class FunctionJson
         {
             WriteToolShaping(writer, tools);
         }
+
+        if (definition.ToolRateLimit is { } limit)
+        {
+            writer.WriteStartObject("tool_rate_limit");
+            writer.WriteNumber("permits", limit.Permits);
+            writer.WriteString("window", GoDuration.Format(limit.Window));
+            writer.WriteEndObject();
+        }
         writer.WriteStartObject("headers");
         foreach (var name in definition.Headers.Keys)
         {

@@ -164,7 +164,13 @@ internal static class FunctionRegistrationReader
             return (null, toolsProblem);
         }
 
-        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema, tools), null);
+        var (toolRateLimit, rateLimitProblem) = ToolRateLimitReader.Read(body);
+        if (rateLimitProblem is not null)
+        {
+            return (null, rateLimitProblem);
+        }
+
+        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema, tools, toolRateLimit), null);
     }
 
     /// <summary>

@@ -17,7 +17,14 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <c>serverInfo</c>).
 /// </summary>
 internal sealed class McpModernRequests(
-    McpDispatcher dispatcher, McpToolCatalog catalog, McpModernTasks tasks, McpIdempotentCalls idempotent, McpModernListen listen, IGrainFactory grains, TimeProvider time)
+    McpDispatcher dispatcher,
+    McpToolCatalog catalog,
+    McpModernTasks tasks,
+    McpIdempotentCalls idempotent,
+    McpModernListen listen,
+    McpToolRateLimits rateLimits,
+    IGrainFactory grains,
+    TimeProvider time)
 {
     private static readonly HashSet<string> Forwarded = new(StringComparer.Ordinal)
     {
@@ -138,8 +145,8 @@ internal sealed class McpModernRequests(
         }
 
         var arguments = request.Params.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}";
-        // A retried call with its idempotency key gets the same task, not a second invocation.
-        return await idempotent.OnceAsync(request, caller, () => tasks.StartAsync(request, tool.Source, arguments, caller)!);
+        // A retried call with its idempotency key gets the same task, not a second invocation (nor a second permit).
+        return await idempotent.OnceAsync(request, caller, async () => rateLimits.Refusal(request, caller, tool) ?? await tasks.StartAsync(request, tool.Source, arguments, caller));
     }
 
     /// <summary>A call with a progress token: its progress (and logs, at the level it asked for) on its own SSE stream, then the answer. Closing the stream cancels it.</summary>

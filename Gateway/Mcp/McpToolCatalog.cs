@@ -13,7 +13,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <param name="Source">The function or MCP server registration behind it.</param>
 /// <param name="UpstreamName">For a remote MCP server's tool, its name there; null for a function.</param>
 /// <param name="ToolJson">The whole tool description, with <see cref="Name"/>.</param>
-internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson);
+/// <param name="RateLimit">How often one caller may call it (its registration's <c>tool_rate_limit</c>), or null.</param>
+internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson, ToolRateLimit? RateLimit = null);
 
 /// <summary>
 /// The tools one MCP session sees: every function that declares an input schema, and every tool every registered
@@ -44,13 +45,14 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             }
             else if (definition.InputSchemaJson is not null)
             {
-                tools.Add(new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition)));
+                tools.Add(new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition), definition.ToolRateLimit));
             }
         }
 
         var upstreamTools = await Task.WhenAll(servers.Select(server => OfferedToolsAsync(sessionId, server, refresh)));
         var taken = new HashSet<string>(tools.Select(t => t.Name), StringComparer.Ordinal);
         var offered = upstreamTools.SelectMany(list => list).GroupBy(t => t.Shown, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var limits = servers.ToDictionary(s => s.Name, s => s.ToolRateLimit, StringComparer.Ordinal);
         foreach (var (server, tool, shown) in upstreamTools.SelectMany(list => list))
         {
             var clashes = taken.Contains(shown) || offered[shown] > 1;
@@ -60,7 +62,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
                 continue; // a registration name with a dot can still collide; the first one keeps it
             }
 
-            tools.Add(new McpTool(name, server, tool.Name, name != tool.Name ? Renamed(tool.ToolJson, name) : tool.ToolJson));
+            tools.Add(new McpTool(name, server, tool.Name, name != tool.Name ? Renamed(tool.ToolJson, name) : tool.ToolJson, limits[server]));
         }
 
         return tools;
@@ -87,7 +89,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         if (Http.Names.IsValidFunctionName(name)
             && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
         {
-            return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition));
+            return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition), definition.ToolRateLimit);
         }
 
         return (await ListAsync(sessionId, caller)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal))

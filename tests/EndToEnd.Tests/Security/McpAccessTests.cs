@@ -157,6 +157,55 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
     }
 
     [Fact]
+    public async Task A_tools_rate_limit_refuses_a_caller_beyond_it_and_leaves_other_callers_and_tools_alone()
+    {
+        var limited = "mcp-limited-" + Guid.NewGuid().ToString("N")[..8];
+        using (var registered = await silo.Admin.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
+        {
+            ["name"] = limited,
+            ["endpoint"] = silo.Stub.Url("echo").ToString(),
+            ["input_schema"] = new { type = "object" },
+            ["tool_rate_limit"] = new { permits = 2, window = "1m" },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        var unlimited = await RegisterToolAsync();
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.NotEqual(true, (await client.CallToolAsync(limited)).IsError);
+        }
+
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(limited).AsTask());
+        Assert.Equal(-32000, (int)refused.ErrorCode);
+        Assert.Contains("tool_rate_limit", refused.Message, StringComparison.Ordinal);
+
+        // The same caller's other tool, and another caller's call of this one, are not counted against it.
+        Assert.NotEqual(true, (await client.CallToolAsync(unlimited)).IsError);
+        var other = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var otherClient = await ConnectAsync("Authorization", "Bearer " + other, protocolVersion: "2025-11-25");
+        Assert.NotEqual(true, (await otherClient.CallToolAsync(limited)).IsError);
+    }
+
+    [Fact]
+    public async Task A_tool_rate_limit_is_checked_when_registering()
+    {
+        using var noWindow = await silo.Admin.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
+        {
+            ["name"] = "mcp-bad-limit-" + Guid.NewGuid().ToString("N")[..8],
+            ["endpoint"] = silo.Stub.Url("echo").ToString(),
+            ["tool_rate_limit"] = new { permits = 0, window = "1s" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, noWindow.StatusCode);
+        Assert.Equal("tool_rate_limit.permits", (await noWindow.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task A_session_belongs_to_whoever_opened_it()
     {
         var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
