@@ -35,6 +35,18 @@ internal static class FunctionJson
         writer.WriteString("kind", definition.Kind ?? FunctionDefinition.HttpKind);
         WriteSchema(writer, "input_schema", definition.InputSchemaJson);
         WriteSchema(writer, "output_schema", definition.OutputSchemaJson);
+        if (definition.Tools is { } tools)
+        {
+            WriteToolShaping(writer, tools);
+        }
+
+        if (definition.ToolRateLimit is { } limit)
+        {
+            writer.WriteStartObject("tool_rate_limit");
+            writer.WriteNumber("permits", limit.Permits);
+            writer.WriteString("window", GoDuration.Format(limit.Window));
+            writer.WriteEndObject();
+        }
         writer.WriteStartObject("headers");
         foreach (var name in definition.Headers.Keys)
         {
@@ -52,6 +64,36 @@ internal static class FunctionJson
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void WriteToolShaping(Utf8JsonWriter writer, McpToolShaping tools)
+    {
+        writer.WriteStartObject("tools");
+        if (tools.Include is not null)
+        {
+            WriteNames(writer, "include", tools.Include);
+        }
+
+        WriteNames(writer, "exclude", tools.Exclude);
+        writer.WriteStartObject("rename");
+        foreach (var (upstream, shown) in tools.Rename)
+        {
+            writer.WriteString(upstream, shown);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNames(Utf8JsonWriter writer, string name, IReadOnlyList<string> names)
+    {
+        writer.WriteStartArray(name);
+        foreach (var item in names)
+        {
+            writer.WriteStringValue(item);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteSchema(Utf8JsonWriter writer, string name, string? schemaJson)

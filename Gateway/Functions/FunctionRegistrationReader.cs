@@ -164,7 +164,19 @@ internal static class FunctionRegistrationReader
             return Fail("input_schema", "An MCP server describes its own tools; 'input_schema' and 'output_schema' belong to HTTP functions.");
         }
 
-        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema), null);
+        var (tools, toolsProblem) = McpToolShapingReader.Read(body, kind);
+        if (toolsProblem is not null)
+        {
+            return (null, toolsProblem);
+        }
+
+        var (toolRateLimit, rateLimitProblem) = ToolRateLimitReader.Read(body);
+        if (rateLimitProblem is not null)
+        {
+            return (null, rateLimitProblem);
+        }
+
+        return (new FunctionDefinition(name, endpoints!, method, timeout, description, headers, routing!, kind, inputSchema, outputSchema, tools, toolRateLimit), null);
     }
 
     /// <summary>

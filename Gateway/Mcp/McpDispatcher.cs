@@ -14,7 +14,12 @@ namespace SseVirtualization.Gateway.Mcp;
 /// server behind it, whose notifications and server requests pass through <c>notify</c> before the response.
 /// </summary>
 internal sealed partial class McpDispatcher(
-    McpToolCatalog catalog, McpPromptsAndResources passThrough, McpIdempotentCalls idempotent, IGrainFactory grains, ILogger<McpDispatcher> logger)
+    McpToolCatalog catalog,
+    McpPromptsAndResources passThrough,
+    McpIdempotentCalls idempotent,
+    McpToolRateLimits rateLimits,
+    IGrainFactory grains,
+    ILogger<McpDispatcher> logger)
 {
     private static readonly string[] LogLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
@@ -135,6 +140,11 @@ internal sealed partial class McpDispatcher(
         if (!CallerAccess.MayCallTool(caller, tool.Source))
         {
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"The token's scope does not include 'invoke:{tool.Source}'.");
+        }
+
+        if (rateLimits.Refusal(request, caller, tool) is { } tooOften)
+        {
+            return tooOften;
         }
 
         if (tool.UpstreamName is null)

@@ -24,6 +24,7 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpOpenStreams>();
         services.AddSingleton<McpModernRequests>();
         services.AddSingleton<McpIdempotentCalls>();
+        services.AddSingleton<McpToolRateLimits>();
         services.AddSingleton<McpModernTasks>();
         services.AddSingleton<McpModernListen>();
         services.AddHostedService<McpCatalogListener>();

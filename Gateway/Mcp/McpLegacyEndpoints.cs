@@ -37,9 +37,12 @@ internal static partial class McpLegacyEndpoints
         var sessionId = McpSessions.NewId();
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var placeholder = new McpSessionInfo(McpProtocol.LegacySse, McpSessionInfo.LegacySse, string.Empty, string.Empty, "{}", CallerAccess.OwnerOf(context.User), null, time.GetUtcNow());
-        if (!await session.StartAsync(placeholder))
+        switch (await session.StartAsync(placeholder))
         {
-            return McpStreamableEndpoints.TransportError(StatusCodes.Status500InternalServerError, "Could not start a session; try again.");
+            case McpSessionStart.OwnerAtLimit:
+                return McpStreamableEndpoints.TransportError(StatusCodes.Status429TooManyRequests, McpSessions.TooManySessions(options.CurrentValue.MaxSessionsPerOwner));
+            case McpSessionStart.IdInUse:
+                return McpStreamableEndpoints.TransportError(StatusCodes.Status500InternalServerError, "Could not start a session; try again.");
         }
 
         try

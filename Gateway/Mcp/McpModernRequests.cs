@@ -17,7 +17,14 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <c>serverInfo</c>).
 /// </summary>
 internal sealed class McpModernRequests(
-    McpDispatcher dispatcher, McpToolCatalog catalog, McpModernTasks tasks, McpIdempotentCalls idempotent, McpModernListen listen, IGrainFactory grains, TimeProvider time)
+    McpDispatcher dispatcher,
+    McpToolCatalog catalog,
+    McpModernTasks tasks,
+    McpIdempotentCalls idempotent,
+    McpModernListen listen,
+    McpToolRateLimits rateLimits,
+    IGrainFactory grains,
+    TimeProvider time)
 {
     private static readonly HashSet<string> Forwarded = new(StringComparer.Ordinal)
     {
@@ -71,7 +78,11 @@ internal sealed class McpModernRequests(
             return McpModernEnvelope.Refuse(message, StatusCodes.Status400BadRequest, McpProtocol.InvalidParams, tooLarge);
         }
 
-        var sessionId = await SessionAsync(envelope!, context.User);
+        if (await SessionAsync(envelope!, context.User) is not { } sessionId)
+        {
+            return McpModernEnvelope.Refuse(message, StatusCodes.Status429TooManyRequests, McpProtocol.ServerError, McpSessions.TooManySessions(options.MaxSessionsPerOwner));
+        }
+
         var request = WithoutEnvelope(message);
         if (message.Method == "tools/call" && McpModernTasks.Declared(envelope!) && await TaskAsync(sessionId, request, context.User) is { } task)
         {
@@ -134,8 +145,8 @@ internal sealed class McpModernRequests(
         }
 
         var arguments = request.Params.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.Object ? args.GetRawText() : "{}";
-        // A retried call with its idempotency key gets the same task, not a second invocation.
-        return await idempotent.OnceAsync(request, caller, () => tasks.StartAsync(request, tool.Source, arguments, caller)!);
+        // A retried call with its idempotency key gets the same task, not a second invocation (nor a second permit).
+        return await idempotent.OnceAsync(request, caller, async () => rateLimits.Refusal(request, caller, tool) ?? await tasks.StartAsync(request, tool.Source, arguments, caller));
     }
 
     /// <summary>A call with a progress token: its progress (and logs, at the level it asked for) on its own SSE stream, then the answer. Closing the stream cancels it.</summary>
@@ -165,8 +176,9 @@ internal sealed class McpModernRequests(
     /// <summary>
     /// The session that holds this caller's and client's upstream sessions (2026 requests have none of their own):
     /// one per owner, client name and version, and the client's routed capabilities, started on first use, and again once expired.
+    /// Each takes a slot of its owner like any session (a client may name itself anew on every request); null when none is left.
     /// </summary>
-    private async Task<string> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
+    private async Task<string?> SessionAsync(McpModernEnvelope envelope, ClaimsPrincipal caller)
     {
         var owner = CallerAccess.OwnerOf(caller);
         var capabilities = McpRoutedCapabilities.Of(envelope.ClientCapabilitiesJson);
@@ -176,7 +188,10 @@ internal sealed class McpModernRequests(
         {
             // Upstreams see the capabilities whose requests the layer can turn into multi-round-trip answers.
             var info = new McpSessionInfo(McpProtocol.Latest, McpSessionInfo.Stateless, envelope.ClientName, envelope.ClientVersion, capabilities, owner, envelope.LogLevel, time.GetUtcNow());
-            await session.StartOrRenewAsync(info);
+            if (await session.StartOrRenewAsync(info) == McpSessionStart.OwnerAtLimit)
+            {
+                return null;
+            }
         }
 
         return id;

@@ -31,6 +31,12 @@ public sealed class McpOptions
     /// </summary>
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How many live MCP sessions one owner may hold (the silo's session grains enforce it, reading the same setting);
+    /// here for the refusal's message.
+    /// </summary>
+    public int MaxSessionsPerOwner { get; set; } = 100;
+
     /// <summary>The name this server gives in <c>serverInfo</c>.</summary>
     public string ServerName { get; set; } = "sse-virtualization-layer";
 }

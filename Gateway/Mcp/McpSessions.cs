@@ -21,6 +21,13 @@ internal static class McpSessions
             ? $"The client's capabilities weigh {capabilitiesJson.Length} characters of JSON; at most {MaxCapabilitiesChars} are accepted."
             : null;
 
+    /// <summary>
+    /// The refusal of a session its owner has no slot for (<c>Mcp:MaxSessionsPerOwner</c>). HTTP 429, as for other
+    /// per-caller limits, with a JSON-RPC error (-32000, server error) whose message says how to free a slot.
+    /// </summary>
+    public static string TooManySessions(int limit) =>
+        $"Too many MCP sessions: this caller already holds {limit} live sessions (Mcp:MaxSessionsPerOwner). End one with DELETE /mcp, or wait until an unused one expires.";
+
     /// <summary>128 random bits, hex: not guessable, and visible ASCII as the spec requires.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 

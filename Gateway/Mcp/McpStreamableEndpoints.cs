@@ -131,9 +131,15 @@ internal static partial class McpStreamableEndpoints
         }
 
         var sessionId = McpSessions.NewId();
-        if (!await grains.GetGrain<IMcpSessionGrain>(sessionId).StartAsync(info))
+        switch (await grains.GetGrain<IMcpSessionGrain>(sessionId).StartAsync(info))
         {
-            return TransportError(StatusCodes.Status500InternalServerError, "Could not start a session; try again.");
+            case McpSessionStart.OwnerAtLimit:
+                return Results.Content(
+                    McpProtocol.Error(message.IdJson, McpProtocol.ServerError, McpSessions.TooManySessions(options.MaxSessionsPerOwner)),
+                    "application/json",
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            case McpSessionStart.IdInUse:
+                return TransportError(StatusCodes.Status500InternalServerError, "Could not start a session; try again.");
         }
 
         context.Response.Headers[McpProtocol.SessionHeader] = sessionId;

@@ -13,51 +13,56 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <param name="Source">The function or MCP server registration behind it.</param>
 /// <param name="UpstreamName">For a remote MCP server's tool, its name there; null for a function.</param>
 /// <param name="ToolJson">The whole tool description, with <see cref="Name"/>.</param>
-internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson);
+/// <param name="RateLimit">How often one caller may call it (its registration's <c>tool_rate_limit</c>), or null.</param>
+internal sealed record McpTool(string Name, string Source, string? UpstreamName, string ToolJson, ToolRateLimit? RateLimit = null);
 
 /// <summary>
 /// The tools one MCP session sees: every function that declares an input schema, and every tool every registered
-/// remote MCP server offers that session (servers may offer some tools only to clients with some capabilities).
-/// Names stay as they are unless two sources offer the same one: then a function keeps it and each clashing server
+/// remote MCP server offers that session (servers may offer some tools only to clients with some capabilities) and
+/// its registration offers (<see cref="McpToolShaping"/>: included, not excluded, perhaps renamed).
+/// Names stay as they are (or as renamed) unless two sources offer the same one: then a function keeps it and each clashing server
 /// tool becomes <c>{registration}.{tool}</c> (docs/mcp.md, tool names).
 /// </summary>
 internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpToolCatalog> logger)
 {
     /// <param name="sessionId">The downstream session (its upstream sessions list the servers' tools).</param>
-    /// <param name="caller">Servers the caller may not use are not asked (nor opened a session with on its behalf).</param>
+    /// <param name="caller">
+    /// Only the tools the caller may call are listed; servers it may not use are not asked (nor opened a session with on its behalf).
+    /// </param>
     /// <param name="refresh">Ask every server again, even when its list is cached.</param>
     public async Task<IReadOnlyList<McpTool>> ListAsync(string sessionId, ClaimsPrincipal caller, bool refresh = false)
     {
         var tools = new List<McpTool>();
-        var servers = new List<string>();
-        foreach (var definition in await RegistrationsAsync())
+        var servers = new List<FunctionDefinition>();
+        // A caller sees only what it may call: the same rule as its calls, its prompts and its resources. Decided here on
+        // every list, from the caller of this request (upstream lists are cached per session, and a session's owner
+        // may come back with a narrower token).
+        foreach (var definition in (await RegistrationsAsync()).Where(d => CallerAccess.MayCallTool(caller, d.Name)))
         {
             if (definition.IsMcpServer)
             {
-                if (CallerAccess.MayCallTool(caller, definition.Name))
-                {
-                    servers.Add(definition.Name);
-                }
+                servers.Add(definition);
             }
             else if (definition.InputSchemaJson is not null)
             {
-                tools.Add(new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition)));
+                tools.Add(new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition), definition.ToolRateLimit));
             }
         }
 
-        var upstreamTools = await Task.WhenAll(servers.Select(server => UpstreamToolsAsync(sessionId, server, refresh)));
+        var upstreamTools = await Task.WhenAll(servers.Select(server => OfferedToolsAsync(sessionId, server, refresh)));
         var taken = new HashSet<string>(tools.Select(t => t.Name), StringComparer.Ordinal);
-        var offered = upstreamTools.SelectMany(list => list).GroupBy(t => t.Tool.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        foreach (var (server, tool) in upstreamTools.SelectMany(list => list))
+        var offered = upstreamTools.SelectMany(list => list).GroupBy(t => t.Shown, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var limits = servers.ToDictionary(s => s.Name, s => s.ToolRateLimit, StringComparer.Ordinal);
+        foreach (var (server, tool, shown) in upstreamTools.SelectMany(list => list))
         {
-            var clashes = taken.Contains(tool.Name) || offered[tool.Name] > 1;
-            var name = clashes ? $"{server}.{tool.Name}" : tool.Name;
+            var clashes = taken.Contains(shown) || offered[shown] > 1;
+            var name = clashes ? $"{server}.{shown}" : shown;
             if (!taken.Add(name))
             {
                 continue; // a registration name with a dot can still collide; the first one keeps it
             }
 
-            tools.Add(new McpTool(name, server, tool.Name, clashes ? Renamed(tool.ToolJson, name) : tool.ToolJson));
+            tools.Add(new McpTool(name, server, tool.Name, name != tool.Name ? Renamed(tool.ToolJson, name) : tool.ToolJson, limits[server]));
         }
 
         return tools;
@@ -84,29 +89,36 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
         if (Http.Names.IsValidFunctionName(name)
             && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
         {
-            return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition));
+            return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition), definition.ToolRateLimit);
         }
 
         return (await ListAsync(sessionId, caller)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal))
             ?? (await ListAsync(sessionId, caller, refresh: true)).FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
     }
 
-    private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool)>> UpstreamToolsAsync(string sessionId, string server, bool refresh)
+    /// <summary>
+    /// The server's tools its registration offers (<see cref="FunctionDefinition.Tools"/>), each with the name clients
+    /// see before clashes are settled: a tool not offered is not listed, so it cannot be found, so it cannot be called.
+    /// </summary>
+    private async Task<IReadOnlyList<(string Server, McpUpstreamTool Tool, string Shown)>> OfferedToolsAsync(string sessionId, FunctionDefinition server, bool refresh)
     {
         try
         {
-            var tools = await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).ListToolsAsync(refresh);
-            return tools.Select(t => (server, t)).ToList();
+            var tools = await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server.Name)).ListToolsAsync(refresh);
+            var shaping = server.Tools;
+            return tools.Where(t => shaping is null || shaping.Offers(t.Name))
+                .Select(t => (server.Name, t, shaping?.ShownName(t.Name) ?? t.Name))
+                .ToList();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // One unreachable server must not hide every other tool.
-            LogServerUnavailable(logger, ex, server);
+            LogServerUnavailable(logger, ex, server.Name);
             return [];
         }
     }
 
-    /// <summary>The tool's description under the name clients see (only a clashing tool is parsed and written again).</summary>
+    /// <summary>The tool's description under the name clients see (only a clashing or renamed tool is parsed and written again).</summary>
     private static string Renamed(string toolJson, string name)
     {
         var description = JsonNode.Parse(toolJson)!.AsObject();

@@ -16,13 +16,16 @@ internal sealed class TokenIssuer(IOptionsMonitor<SecurityOptions> options, Time
 
     public TimeSpan DefaultLifetime => options.CurrentValue.Tokens.DefaultLifetime;
 
-    public (string Token, DateTimeOffset ExpiresAt, string Scope) Issue(string clientId, IReadOnlyCollection<string> functions, TimeSpan lifetime)
+    /// <param name="clientId">The token's subject.</param>
+    /// <param name="scopes">The scopes granted besides <c>stream</c> (which every token for a client id carries).</param>
+    /// <param name="lifetime">How long from now the token is valid.</param>
+    public (string Token, DateTimeOffset ExpiresAt, string Scope) Issue(string clientId, IReadOnlyCollection<string> scopes, TimeSpan lifetime)
     {
         var settings = options.CurrentValue.Tokens;
         TokenKeys.TryDecode(settings.SigningKey!, out var key);
         var now = time.GetUtcNow();
         var expires = now + lifetime;
-        var scope = string.Join(' ', new[] { CallerAccess.StreamScope }.Concat(functions.Select(f => CallerAccess.InvokeScopePrefix + f)));
+        var scope = string.Join(' ', new[] { CallerAccess.StreamScope }.Concat(scopes));
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.Issuer,

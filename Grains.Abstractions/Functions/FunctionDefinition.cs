@@ -11,6 +11,8 @@ namespace SseVirtualization.Functions;
 /// <param name="Kind"><see cref="HttpKind"/> (a serverless HTTP function) or <see cref="McpKind"/> (a remote MCP server, Streamable HTTP).</param>
 /// <param name="InputSchemaJson">JSON Schema of the payload; when set, the function is also an MCP tool.</param>
 /// <param name="OutputSchemaJson">JSON Schema of the answer, shown to MCP clients as the tool's outputSchema.</param>
+/// <param name="Tools">For a remote MCP server, which of its tools are offered and under what names; null offers all as they are.</param>
+/// <param name="ToolRateLimit">How often one caller may call each MCP tool of this registration; null: no limit of its own.</param>
 [GenerateSerializer, Immutable, Alias("sse.FunctionDefinition")]
 public sealed record FunctionDefinition(
     [property: Id(0)] string Name,
@@ -22,7 +24,9 @@ public sealed record FunctionDefinition(
     [property: Id(7)] FunctionRouting Routing,
     [property: Id(8)] string? Kind = null,
     [property: Id(9)] string? InputSchemaJson = null,
-    [property: Id(10)] string? OutputSchemaJson = null)
+    [property: Id(10)] string? OutputSchemaJson = null,
+    [property: Id(11)] McpToolShaping? Tools = null,
+    [property: Id(12)] ToolRateLimit? ToolRateLimit = null)
 {
     /// <summary>A serverless HTTP function (the default).</summary>
     public const string HttpKind = "http";

@@ -10,11 +10,18 @@ namespace SseVirtualization.Mcp;
 /// </summary>
 public interface IMcpSessionGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the session. Returns <c>false</c> when the id is already in use.</summary>
-    Task<bool> StartAsync(McpSessionInfo info);
+    /// <summary>Starts the session, in a slot of its owner (<see cref="IMcpSessionOwnerGrain"/>).</summary>
+    Task<McpSessionStart> StartAsync(McpSessionInfo info);
 
-    /// <summary>Starts the session unless it exists and has not expired (then it is left as it is); one call, so two first requests cannot race.</summary>
-    Task StartOrRenewAsync(McpSessionInfo info);
+    /// <summary>
+    /// Starts the session unless it exists and has not expired (then it is left as it is); one call, so two first requests
+    /// cannot race. <see cref="McpSessionStart.IdInUse"/> means it was live already.
+    /// </summary>
+    Task<McpSessionStart> StartOrRenewAsync(McpSessionInfo info);
+
+    /// <summary>When the session expires if not used before, without counting this as a use; null when it has ended or expired.</summary>
+    [AlwaysInterleave]
+    Task<DateTimeOffset?> ExpiresAtAsync();
 
     /// <summary>
     /// Records the handshake of a legacy (HTTP+SSE) session, which exists from its GET on and is initialized later
@@ -48,4 +55,17 @@ public interface IMcpSessionGrain : IGrainWithStringKey
 
     /// <summary>Ends the session (DELETE): later requests with its id get 404.</summary>
     Task<bool> EndAsync();
+}
+
+/// <summary>What starting a session did.</summary>
+public enum McpSessionStart
+{
+    /// <summary>The session started.</summary>
+    Started,
+
+    /// <summary>A live session has this id (for <see cref="IMcpSessionGrain.StartOrRenewAsync"/>: it was renewed).</summary>
+    IdInUse,
+
+    /// <summary>Refused: its owner already holds <c>Mcp:MaxSessionsPerOwner</c> live sessions.</summary>
+    OwnerAtLimit,
 }

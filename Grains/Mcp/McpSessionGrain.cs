@@ -18,33 +18,49 @@ internal sealed class McpSessionGrain(
 {
     private McpSessionState State => state.State;
 
-    public async Task<bool> StartAsync(McpSessionInfo info)
+    public async Task<McpSessionStart> StartAsync(McpSessionInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
         if (State.Info is not null)
         {
-            return false;
+            return McpSessionStart.IdInUse;
         }
 
-        State.Info = info;
-        State.LastSeenAt = time.GetUtcNow();
-        await WriteAsync();
-        return true;
+        return await StartNewAsync(info, time.GetUtcNow());
     }
 
-    public async Task StartOrRenewAsync(McpSessionInfo info)
+    public async Task<McpSessionStart> StartOrRenewAsync(McpSessionInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
         var now = time.GetUtcNow();
         if (State.Info is not null && now - State.LastSeenAt <= options.Value.SessionIdleTimeout)
         {
             State.LastSeenAt = now;
-            return;
+            return McpSessionStart.IdInUse;
+        }
+
+        return await StartNewAsync(info, now);
+    }
+
+    /// <summary>Takes a slot of the owner first, so a refused start stores nothing.</summary>
+    private async Task<McpSessionStart> StartNewAsync(McpSessionInfo info, DateTimeOffset now)
+    {
+        if (!await Owner(info.Owner).TryTakeAsync(this.GetPrimaryKeyString(), now + options.Value.SessionIdleTimeout))
+        {
+            return McpSessionStart.OwnerAtLimit;
         }
 
         state.State = new McpSessionState { Info = info, LastSeenAt = now };
         await WriteAsync();
+        return McpSessionStart.Started;
     }
+
+    public Task<DateTimeOffset?> ExpiresAtAsync() =>
+        Task.FromResult(State.Info is null || time.GetUtcNow() - State.LastSeenAt > options.Value.SessionIdleTimeout
+            ? null
+            : (DateTimeOffset?)(State.LastSeenAt + options.Value.SessionIdleTimeout));
+
+    private IMcpSessionOwnerGrain Owner(string owner) => GrainFactory.GetGrain<IMcpSessionOwnerGrain>(McpSessionOwnerKey.Format(owner));
 
     public async Task<bool> CompleteHandshakeAsync(McpSessionInfo info)
     {
@@ -152,8 +168,10 @@ internal sealed class McpSessionGrain(
             return false;
         }
 
+        var owner = State.Info.Owner;
         await state.ClearStateAsync();
         DeactivateOnIdle();
+        await Owner(owner).ReleaseAsync(this.GetPrimaryKeyString());
         return true;
     }
 

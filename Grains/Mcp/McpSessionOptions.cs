@@ -22,4 +22,11 @@ public sealed class McpSessionOptions
 
     /// <summary>A session unused for this long has expired: its id then gets 404 and the client starts a new one.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How many live sessions one owner (an API key, a token subject, or anonymous callers on loopback together) may hold,
+    /// 2026-07-28 clients' sessions included: each is stored until it ends or expires, so without a bound one caller
+    /// could fill storage by starting sessions.
+    /// </summary>
+    public int MaxSessionsPerOwner { get; set; } = 100;
 }

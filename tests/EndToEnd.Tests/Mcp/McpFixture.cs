@@ -47,6 +47,9 @@ public sealed class McpFixture : IAsyncLifetime
         var environment = ClusterFixture.SiloEnvironment(Redis, clusterId);
         environment["Mcp__PollAfter"] = "00:00:00.400";
         environment["Mcp__KeepAliveInterval"] = "00:00:02";
+        // Every test here is the same owner (anonymous, on loopback) and most clients never DELETE their session:
+        // the suite opens more than the default 100 in its run. The bound itself is tested in SessionCountTests.
+        environment["Mcp__MaxSessionsPerOwner"] = "10000";
         var silos = await Task.WhenAll(SiloProcess.StartAsync(environment), SiloProcess.StartAsync(environment));
         (SiloA, SiloB) = (silos[0], silos[1]);
         A = new HttpClient { BaseAddress = SiloA.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

@@ -161,6 +161,32 @@ public sealed class AccessTests(SecuredSilo secured) : IClassFixture<SecuredSilo
     }
 
     [Fact]
+    public async Task Token_requests_with_unknown_fields_or_scopes_are_refused_by_name()
+    {
+        // "scope" (singular) is a plausible slip for "scopes": it must not issue a token without what was asked.
+        using var misspelt = await secured.Admin.PostAsJsonAsync("admin/tokens", new { client_id = "c", scope = "mcp" });
+        using var unknownScope = await secured.Admin.PostAsJsonAsync("admin/tokens", new { client_id = "c", scopes = new[] { "admin" } });
+        using var badInvoke = await secured.Admin.PostAsJsonAsync("admin/tokens", new { client_id = "c", scopes = new[] { "invoke:bad name" } });
+
+        var problem = await ProblemAsync(misspelt, HttpStatusCode.BadRequest);
+        Assert.Equal("scope", problem.GetProperty("field").GetString());
+        Assert.Contains("scopes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("scopes", (await ProblemAsync(unknownScope, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+        Assert.Equal("scopes", (await ProblemAsync(badInvoke, HttpStatusCode.BadRequest)).GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task A_token_request_grants_the_scopes_it_names_and_the_functions_it_lists()
+    {
+        var function = await RegisterAsync();
+        using var response = await secured.Admin.PostAsJsonAsync("admin/tokens", new { client_id = Unique("c"), scopes = new[] { "mcp", "invoke:*" }, functions = new[] { function } });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var scope = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("scope").GetString()!.Split(' ');
+        Assert.Equal(new[] { "stream", "mcp", "invoke:*", "invoke:" + function }.Order(StringComparer.Ordinal), scope.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_browser_gets_an_admin_session_cookie_for_the_key_and_the_dashboard_needs_it()
     {
         using var anonymousDashboard = await secured.Anonymous.GetAsync("dashboard/");

@@ -64,6 +64,20 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
     }
 
     [Fact]
+    public async Task A_token_issued_with_scope_mcp_lists_and_calls_every_tool()
+    {
+        var tool = await RegisterToolAsync();
+        using var issued = await silo.Admin.PostAsJsonAsync("admin/tokens", new { client_id = Subject(), scopes = new[] { "mcp" } });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var token = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token);
+
+        Assert.Contains(await client.ListToolsAsync(), t => t.Name == tool);
+        Assert.NotEqual(true, (await client.CallToolAsync(tool, new Dictionary<string, object?> { ["q"] = "ok" })).IsError);
+    }
+
+    [Fact]
     public async Task A_token_without_the_mcp_scope_is_refused()
     {
         var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "stream");
@@ -85,6 +99,110 @@ public sealed class McpAccessTests(SecuredSilo silo) : IClassFixture<SecuredSilo
         Assert.NotEqual(true, result.IsError);
         var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(other).AsTask());
         Assert.Contains($"invoke:{other}", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData(null)] // 2026-07-28, stateless
+    public async Task Tools_list_shows_a_token_only_the_tools_its_scope_names(string? protocolVersion)
+    {
+        var allowed = await RegisterToolAsync();
+        var other = await RegisterToolAsync();
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: $"invoke:{allowed}");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token, protocolVersion);
+
+        var names = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
+
+        Assert.Equal([allowed], names);
+        Assert.DoesNotContain(other, names);
+    }
+
+    [Fact]
+    public async Task A_narrower_token_on_the_same_session_sees_only_its_own_tools()
+    {
+        var allowed = await RegisterToolAsync();
+        var other = await RegisterToolAsync();
+        var subject = Subject();
+        var wide = silo.SignToken(subject, DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + wide, protocolVersion: "2025-11-25");
+        var all = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
+        Assert.Contains(other, all);
+
+        // The same subject (so the same owner of the session) with a token scoped to one tool.
+        var narrow = silo.SignToken(subject, DateTimeOffset.UtcNow.AddMinutes(5), scope: $"invoke:{allowed}");
+        using var http = silo.Client(apiKey: null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = JsonContent.Create(new { jsonrpc = "2.0", id = 7, method = "tools/list" }),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("Mcp-Session-Id", client.SessionId);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", narrow);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonAnswer(await response.Content.ReadAsStringAsync());
+
+        var names = answer.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
+        Assert.Equal([allowed], names);
+    }
+
+    /// <summary>The JSON-RPC answer of a POST, whether it came as JSON or as one SSE message.</summary>
+    private static JsonElement JsonAnswer(string body)
+    {
+        var json = body.TrimStart().StartsWith('{')
+            ? body
+            : body.Split('\n').Last(line => line.StartsWith("data:", StringComparison.Ordinal))["data:".Length..];
+        return JsonDocument.Parse(json).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_tools_rate_limit_refuses_a_caller_beyond_it_and_leaves_other_callers_and_tools_alone()
+    {
+        var limited = "mcp-limited-" + Guid.NewGuid().ToString("N")[..8];
+        using (var registered = await silo.Admin.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
+        {
+            ["name"] = limited,
+            ["endpoint"] = silo.Stub.Url("echo").ToString(),
+            ["input_schema"] = new { type = "object" },
+            ["tool_rate_limit"] = new { permits = 2, window = "1m" },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        }
+
+        var unlimited = await RegisterToolAsync();
+        var token = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var client = await ConnectAsync("Authorization", "Bearer " + token);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.NotEqual(true, (await client.CallToolAsync(limited)).IsError);
+        }
+
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(limited).AsTask());
+        Assert.Equal(-32000, (int)refused.ErrorCode);
+        Assert.Contains("tool_rate_limit", refused.Message, StringComparison.Ordinal);
+
+        // The same caller's other tool, and another caller's call of this one, are not counted against it.
+        Assert.NotEqual(true, (await client.CallToolAsync(unlimited)).IsError);
+        var other = silo.SignToken(Subject(), DateTimeOffset.UtcNow.AddMinutes(5), scope: "mcp");
+        await using var otherClient = await ConnectAsync("Authorization", "Bearer " + other, protocolVersion: "2025-11-25");
+        Assert.NotEqual(true, (await otherClient.CallToolAsync(limited)).IsError);
+    }
+
+    [Fact]
+    public async Task A_tool_rate_limit_is_checked_when_registering()
+    {
+        using var noWindow = await silo.Admin.PostAsJsonAsync("admin/functions", new Dictionary<string, object>
+        {
+            ["name"] = "mcp-bad-limit-" + Guid.NewGuid().ToString("N")[..8],
+            ["endpoint"] = silo.Stub.Url("echo").ToString(),
+            ["tool_rate_limit"] = new { permits = 0, window = "1s" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, noWindow.StatusCode);
+        Assert.Equal("tool_rate_limit.permits", (await noWindow.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
     }
 
     [Fact]
