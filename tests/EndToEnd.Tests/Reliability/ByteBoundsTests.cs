@@ -61,11 +61,11 @@ public sealed class ByteBoundsTests(ITestOutputHelper output)
             await host.StopAsync();
         }
 
-        await Eventually.UntilAsync(async () => !(await http.GetStringAsync("admin/connections")).Contains(clientId, StringComparison.Ordinal), "the stalled stream to be dropped");
         var redisAfter = await UsedMemoryAsync(redis);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Results} results of {ResultChars / 1000} KB to a stream that never reads: Redis used_memory {redisBefore / MiB} -> peak {peakRedis / MiB}, after {redisAfter / MiB} MiB; " +
             $"silo RSS {rssBefore / MiB} -> peak {peakRss / MiB} MiB; peak queued {peakQueued / MiB} MiB (held in memory, two bytes per character)"));
+        await Eventually.UntilAsync(async () => !(await http.GetStringAsync("admin/connections")).Contains(clientId, StringComparison.Ordinal), "the stalled stream to be dropped");
 
         // The queue never held more than its bound (two bytes per character in memory), and overflow dropped the stream.
         Assert.InRange(peakQueued, 0, DefaultMaxQueuedBytesPerConnection);
