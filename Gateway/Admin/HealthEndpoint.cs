@@ -23,6 +23,7 @@ internal static class HealthEndpoint
         IClusterStorageProbe storage,
         GatewayCounters counters,
         LocalConnections local,
+        QueueByteBudget queueBytes,
         SiloIdentity silo,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -59,6 +60,7 @@ internal static class HealthEndpoint
             writer.WriteNumber("connections_closed", counters.ConnectionsClosed);
             writer.WriteNumber("events_queued", counters.EventsQueued);
             writer.WriteNumber("events_dropped", counters.EventsDropped);
+            writer.WriteNumber("queued_bytes", queueBytes.Used);
             writer.WriteNumber("events_replayed", counters.EventsReplayed);
             writer.WriteNumber("heartbeats_sent", counters.HeartbeatsSent);
             writer.WriteNumber("invocations", counters.Invocations);

@@ -32,7 +32,7 @@ internal sealed class GatewayCounters
         _closed = Meter.CreateCounter<long>("sse.connections.closed", "{connection}", "SSE connections closed on this silo.");
         Meter.CreateObservableUpDownCounter("sse.connections.active", () => ConnectionsOpened - ConnectionsClosed, "{connection}", "SSE connections this silo holds now.");
         _queued = Meter.CreateCounter<long>("sse.events.queued", "{event}", "Live events queued on connections.");
-        _dropped = Meter.CreateCounter<long>("sse.events.dropped", "{event}", "Events not queued because a connection's queue was full (the connection is dropped and resumes from the log).");
+        _dropped = Meter.CreateCounter<long>("sse.events.dropped", "{event}", "Events not queued because a connection's queue was full, by events or bytes, or the silo's queues held all the bytes they may (the connection is dropped and resumes from the log).");
         _replayed = Meter.CreateCounter<long>("sse.events.replayed", "{event}", "Events written from the client log: backlog on connect, and holes filled.");
         _heartbeats = Meter.CreateCounter<long>("sse.heartbeats.sent", "{event}", "Heartbeat events queued.");
         _invocations = Meter.CreateCounter<long>("sse.invocations.received", "{invocation}", "POST /invoke requests accepted for processing by this silo.");

@@ -29,7 +29,7 @@ internal sealed class SseConnection
 
     // abort drops the socket: a writer stuck on a client that stopped reading cannot be ended politely. ended is told
     // once, as soon as the stream ends (before the response's last bytes are flushed, which a client that stopped
-    // reading can hold up for seconds).
+    // reading can hold up for seconds). budget bounds the queue's bytes (none when null).
     public SseConnection(
         string clientId,
         string? userId,
@@ -38,7 +38,8 @@ internal sealed class SseConnection
         DateTimeOffset createdAt,
         Action abort,
         GatewayCounters counters,
-        Action<SseConnection>? ended = null)
+        Action<SseConnection>? ended = null,
+        QueueByteBudget? budget = null)
     {
         _abort = abort;
         _onEnded = ended;
@@ -48,7 +49,7 @@ internal sealed class SseConnection
         Metadata = metadata;
         CreatedAt = createdAt;
         _lastPingTicks = createdAt.UtcTicks;
-        _queue = new EventQueue(queueCapacity);
+        _queue = new EventQueue(queueCapacity, budget);
     }
 
     public string Id { get; } = Guid.NewGuid().ToString();
@@ -77,10 +78,16 @@ internal sealed class SseConnection
     /// <summary>Events waiting to be written.</summary>
     public int QueueLength => _queue.Count;
 
+    /// <summary>Bytes this connection's queue holds (see <see cref="EventQueue.Bytes"/>).</summary>
+    public long QueuedBytes => _queue.Bytes;
+
     /// <summary>The id of the last event written, or -1 before the backlog is written.</summary>
     public long LastWrittenId => Volatile.Read(ref _lastWrittenId);
 
-    /// <summary>Queues an event. Returns <c>false</c> (and drops the connection) when the client cannot keep up.</summary>
+    /// <summary>
+    /// Queues an event. Returns <c>false</c> (and drops the connection) when the client cannot keep up: its queue is
+    /// full, by events or bytes, or the silo's queues together hold all the bytes they may.
+    /// </summary>
     public bool TryEnqueue(OutgoingEvent outgoing)
     {
         if (_queue.TryWrite(outgoing))
@@ -110,11 +117,14 @@ internal sealed class SseConnection
     /// <summary>Ends the connection's stream.</summary>
     public void Close() => _queue.TryComplete();
 
-    /// <summary>The response has ended: nothing more is queued, and the request must never be aborted again.</summary>
+    /// <summary>
+    /// The response has ended: nothing more is queued or read (what is still queued is dropped, and its bytes given back
+    /// to the silo), and the request must never be aborted again.
+    /// </summary>
     public void End()
     {
         var first = Interlocked.Exchange(ref _ended, 1) == 0;
-        _queue.TryComplete();
+        _queue.Discard();
         if (first)
         {
             _onEnded?.Invoke(this);

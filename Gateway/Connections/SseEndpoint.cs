@@ -30,6 +30,7 @@ internal sealed partial class SseEndpoint(
     Draining draining,
     TimeProvider time,
     CallerAccess access,
+    QueueByteBudget queueBytes,
     ILogger<SseConnection> logger)
 {
     private const string LastEventIdQuery = "lastEventId";
@@ -57,7 +58,8 @@ internal sealed partial class SseEndpoint(
             time.GetUtcNow(),
             context.Abort,
             counters,
-            connections.Remover)
+            connections.Remover,
+            queueBytes)
         {
             Caller = Security.AbuseLimits.CallerKey(context),
         };

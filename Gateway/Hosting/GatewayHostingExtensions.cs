@@ -44,6 +44,8 @@ public static class GatewayHostingExtensions
         services.TryAddSingleton<IClusterStorageProbe, InMemoryStorageProbe>();
         services.AddSingleton<GatewayCounters>();
         services.AddSingleton<LocalConnections>();
+        services.AddSingleton(provider => new QueueByteBudget(
+            provider.GetRequiredService<IOptions<GatewayOptions>>(), provider.GetRequiredService<GatewayCounters>()));
         services.AddSingleton<SiloIdentity>();
         services.AddSingleton<ClusterView>();
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();

@@ -23,6 +23,19 @@ public sealed class GatewayOptions
     public int ConnectionQueueCapacity { get; set; } = 1024;
 
     /// <summary>
+    /// Bytes of events that may wait for one connection, counted as held in memory (two per character of JSON, the
+    /// event being written included). Overflow closes the connection as <see cref="ConnectionQueueCapacity"/> does. A
+    /// queue holding nothing takes one event of any size, so a result larger than this still reaches a client that reads.
+    /// </summary>
+    public long MaxQueuedBytesPerConnection { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of events that may wait in all of this silo's connection queues together. Once they are reached, a
+    /// connection that is given an event is closed instead (no exception for an empty queue); it resumes from the log.
+    /// </summary>
+    public long MaxQueuedBytesPerSilo { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
     /// How often each silo checks, once per local client, that its connections have every event of the
     /// client's log (a lost last event leaves no hole to notice). Also done at once when a silo dies.
     /// </summary>
@@ -79,6 +92,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.ConnectionQueueCapacity < 16)
         {
             failures.Add($"{GatewayOptions.SectionName}:ConnectionQueueCapacity must be at least 16.");
+        }
+
+        if (options.MaxQueuedBytesPerConnection < 64 * 1024 || options.MaxQueuedBytesPerSilo < options.MaxQueuedBytesPerConnection)
+        {
+            failures.Add($"{GatewayOptions.SectionName}:MaxQueuedBytesPerConnection must be at least 65536 and MaxQueuedBytesPerSilo at least as large.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -39,7 +39,9 @@ internal sealed partial class ClientGrain(
             state.State.SegmentSize = options.Value.LogSegmentSize;
         }
 
-        _log = new ClientEventLog(storage, this.GetGrainId(), state.State.SegmentSize, OnStorageConflict);
+        // The record's byte counts are the log's own (one dictionary): writing the record stores them.
+        _log = new ClientEventLog(
+            storage, this.GetGrainId(), state.State.SegmentSize, OnStorageConflict, options.Value.MaxLogBytes, state.State.SegmentBytes);
         await _log.OpenAsync(state.State.HeadSegment);
         if (_log.Head.Pending.Count > 0)
         {
@@ -220,9 +222,10 @@ internal sealed partial class ClientGrain(
         var clientEvent = new ClientEvent(_log.LastEventId + 1, type, dataJson, time.GetUtcNow(), requestId);
 
         // Stored first, so an event is never delivered that a restart could forget.
-        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)) || !state.RecordExists)
+        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)) || !state.RecordExists || _log.EvictedBefore > state.State.OldestSegment)
         {
-            // A new head, or a new client whose segment size must be recorded before its log can be read back.
+            // A new head, a new client whose segment size must be recorded before its log can be read back, or old
+            // segments the byte bound evicted, to delete now rather than at the next new head.
             await RecordNewHeadAsync();
         }
 
@@ -237,7 +240,7 @@ internal sealed partial class ClientGrain(
     private async Task RecordNewHeadAsync()
     {
         var current = state.State;
-        var keepFrom = _log.SegmentOf(Math.Max(1, _log.LastEventId - options.Value.EventLogCapacity + 1));
+        var keepFrom = Math.Max(_log.SegmentOf(Math.Max(1, _log.LastEventId - options.Value.EventLogCapacity + 1)), _log.EvictedBefore);
         try
         {
             await _log.DeleteBeforeAsync(current.OldestSegment, keepFrom);

@@ -10,6 +10,13 @@ public sealed class ClientOptions
     /// <summary>How many recent events each client grain keeps for replay and for clients not yet connected.</summary>
     public int EventLogCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// Most bytes of event data (UTF-8) each client grain keeps, so one client id holds at most about this much of Redis
+    /// whatever its results weigh. The oldest events leave first; a client that resumes from one gets a <c>gap</c>. The
+    /// newest event always stays, so a single result larger than this is kept alone.
+    /// </summary>
+    public long MaxLogBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>How long an event stays replayable.</summary>
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromHours(24);
 
@@ -49,6 +56,11 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
         if (options.EventLogCapacity is < 1 or > 100_000)
         {
             failures.Add($"{ClientOptions.SectionName}:EventLogCapacity must be between 1 and 100000.");
+        }
+
+        if (options.MaxLogBytes < 64 * 1024)
+        {
+            failures.Add($"{ClientOptions.SectionName}:MaxLogBytes must be at least 65536.");
         }
 
         if (options.MaxEventAge <= TimeSpan.Zero)

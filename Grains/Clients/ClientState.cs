@@ -33,4 +33,12 @@ internal sealed class ClientState
     /// </summary>
     [Id(5)]
     public long ResumeAfterId { get; set; } = -1;
+
+    /// <summary>
+    /// UTF-8 bytes of event data in each stored segment behind the head, by segment index: what the log's byte bound
+    /// (<see cref="ClientOptions.MaxLogBytes"/>) counts without reading old segments. Written with this record when the
+    /// head moves on or the log is trimmed.
+    /// </summary>
+    [Id(6)]
+    public Dictionary<long, long> SegmentBytes { get; set; } = [];
 }

@@ -13,6 +13,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     /// <summary>Small, so tests can see the log drop old events.</summary>
     public const int EventLogCapacity = 5;
 
+    /// <summary>The smallest byte bound allowed, so a few events of tens of KB reach it.</summary>
+    public const int MaxLogBytes = 64 * 1024;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public StubFunctionServer Stub { get; private set; } = null!;
@@ -60,6 +63,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
                 o.RedriveCheckInterval = TimeSpan.FromMilliseconds(200);
                 o.RedriveAfter = TimeSpan.Zero;
                 o.MaxBatchEvents = 3;
+                o.MaxLogBytes = MaxLogBytes;
             });
         }
     }

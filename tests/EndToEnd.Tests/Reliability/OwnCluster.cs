@@ -7,11 +7,13 @@ namespace SseVirtualization.EndToEnd.Tests.Reliability;
 public sealed class OwnCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess> _silos = [];
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    private OwnCluster(RedisServer redis, string clusterId)
+    private OwnCluster(RedisServer redis, string clusterId, IReadOnlyDictionary<string, string?>? settings)
     {
         Redis = redis;
         ClusterId = clusterId;
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     public RedisServer Redis { get; }
@@ -20,10 +22,13 @@ public sealed class OwnCluster : IAsyncDisposable
 
     public IReadOnlyList<SiloProcess> Silos => _silos;
 
-    public static async Task<OwnCluster> StartAsync(int silos, string? redisDataDirectory = null)
+    /// <param name="silos">How many silos.</param>
+    /// <param name="redisDataDirectory">Where Redis keeps its files (none: no persistence).</param>
+    /// <param name="settings">Silo settings on top of the test cluster's (<see cref="ClusterFixture.SiloEnvironment"/>).</param>
+    public static async Task<OwnCluster> StartAsync(int silos, string? redisDataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var redis = await RedisServer.StartAsync(redisDataDirectory);
-        var cluster = new OwnCluster(redis, "own-" + Guid.NewGuid().ToString("N")[..12]);
+        var cluster = new OwnCluster(redis, "own-" + Guid.NewGuid().ToString("N")[..12], settings);
         try
         {
             var started = await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => SiloProcess.StartAsync(cluster.Environment)));
@@ -40,7 +45,19 @@ public sealed class OwnCluster : IAsyncDisposable
         return cluster;
     }
 
-    public Dictionary<string, string?> Environment => ClusterFixture.SiloEnvironment(Redis, ClusterId);
+    public Dictionary<string, string?> Environment
+    {
+        get
+        {
+            var environment = ClusterFixture.SiloEnvironment(Redis, ClusterId);
+            foreach (var (key, value) in _settings)
+            {
+                environment[key] = value;
+            }
+
+            return environment;
+        }
+    }
 
     public static async Task<string> SiloIdOfAsync(SiloProcess silo)
     {

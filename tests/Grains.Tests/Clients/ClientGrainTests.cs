@@ -105,4 +105,39 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
         var backlog = await client.ConnectAsync(SomeSilo, lastEventId: null);
         Assert.Equal("{\"kept\":true}", Assert.Single(backlog.Events).DataJson);
     }
+
+    [Fact]
+    public async Task A_log_over_its_bytes_keeps_the_newest_results_and_a_client_resuming_before_them_gets_a_gap()
+    {
+        var client = NewClient();
+        const int size = 20_000;
+        for (var n = 1; n <= 12; n++)
+        {
+            await client.PublishAsync(ClientEventTypes.FunctionResponse, Payload(n, size));
+
+            // Deactivated halfway: the bound goes on from the byte counts stored with the client's record.
+            if (n == 6)
+            {
+                await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            }
+        }
+
+        var batch = await client.ConnectAsync(SomeSilo, lastEventId: 0);
+        var kept = await Replay.ReadAllAsync(client, batch);
+
+        // The count bound (5) would keep 8 to 12; the byte bound keeps fewer, the newest, in order.
+        Assert.InRange(kept.Count, 1, 3);
+        Assert.Equal(12, kept[^1].Id);
+        Assert.Equal(Enumerable.Range((int)kept[0].Id, kept.Count).Select(i => (long)i), kept.Select(e => e.Id));
+        Assert.True(kept.Sum(e => e.DataJson.Length) <= GrainClusterFixture.MaxLogBytes);
+        var gap = Assert.IsType<EventGap>(batch.Gap);
+        Assert.Equal(0, gap.RequestedAfterId);
+        Assert.Equal(kept[0].Id, gap.OldestAvailableId);
+
+        // Resuming right after what was evicted: no gap.
+        var exact = await client.GetEventsAfterAsync(kept[0].Id - 1);
+        Assert.Null(exact.Gap);
+    }
+
+    private static string Payload(int n, int size) => $$"""{"n":{{n}},"filler":"{{new string('x', size - 20)}}"}""";
 }
