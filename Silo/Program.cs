@@ -3,6 +3,11 @@ using SseVirtualization.Silo.Hosting;
 
 // Settings (appsettings.json) and the console sit next to the binary: found wherever the silo is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+if (SiloStartCheck.Refusal(builder.Configuration) is { } refusal)
+{
+    return SiloStartCheck.Report(refusal);
+}
+
 builder.AddSiloDefaults();
 builder.AddSseGateway();
 
@@ -11,3 +16,4 @@ app.UseSiloConsole();
 app.MapSseGateway();
 app.MapSiloObservability();
 app.Run();
+return 0;

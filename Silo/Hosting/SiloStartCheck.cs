@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>
+/// What stops a silo before it starts (invalid settings, its HTTP port taken), said in one line with what to do,
+/// instead of a host start-up failure and its stack trace.
+/// </summary>
+internal static partial class SiloStartCheck
+{
+    /// <summary>Exit code of a silo that could not start because of its settings or its environment.</summary>
+    public const int RefusedToStart = 2;
+
+    /// <summary>Why the silo cannot start with <paramref name="configuration"/>, or null when it can.</summary>
+    public static string? Refusal(IConfiguration configuration)
+    {
+        var options = configuration.Get<SiloHostingOptions>() ?? new SiloHostingOptions();
+        var failures = options.Validate();
+        if (failures.Count > 0)
+        {
+            return "Invalid silo configuration: " + string.Join(" ", failures);
+        }
+
+        return PortTaken(IPAddress.Parse(options.BindAddress), options.HttpPort)
+            ? $"Port {options.HttpPort} on {options.BindAddress} is already in use. Stop what holds it, or start this silo on another port, e.g. PORT={AnotherPort(options.HttpPort)}."
+            : null;
+    }
+
+    /// <summary>Logs <paramref name="refusal"/> as one line and gives the exit code to end with.</summary>
+    public static int Report(string refusal)
+    {
+        using var logging = LoggerFactory.Create(logs => logs.AddSimpleConsole(console => console.SingleLine = true));
+        var logger = logging.CreateLogger("SseVirtualization.Silo");
+        LogRefused(logger, refusal);
+        return RefusedToStart;
+    }
+
+    /// <remarks>Kestrel binds the same address and port moments later; a port taken in between still fails there.</remarks>
+    private static bool PortTaken(IPAddress address, int port)
+    {
+        try
+        {
+            var probe = new TcpListener(address, port);
+            probe.Start();
+            probe.Stop();
+            return false;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return true;
+        }
+    }
+
+    private static int AnotherPort(int port) => port < 65535 ? port + 1 : port - 1;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Refusal}")]
+    private static partial void LogRefused(ILogger logger, string refusal);
+}
