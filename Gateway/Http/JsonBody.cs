@@ -13,7 +13,7 @@ internal static class JsonBody
         HttpContext context, long limit, bool allowEmpty = false)
     {
         var request = context.Request;
-        if (HasBody(request) && !IsJson(request.ContentType))
+        if (HasBody(context) && !IsJson(request.ContentType))
         {
             return (null, Problems.NotJson(request.ContentType));
         }
@@ -73,8 +73,11 @@ internal static class JsonBody
         return (document, null);
     }
 
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength > 0 || request.ContentLength is null && request.Headers.TransferEncoding.Count > 0;
+    /// <summary>A declared length, or a body the server sees coming without one (chunked, or HTTP/2 and 3 streams).</summary>
+    private static bool HasBody(HttpContext context) =>
+        context.Request.ContentLength is { } length
+            ? length > 0
+            : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 
     /// <summary><c>application/json</c> or any <c>+json</c> type, with or without parameters such as charset.</summary>
     private static bool IsJson(string? contentType) =>

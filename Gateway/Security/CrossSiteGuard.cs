@@ -13,8 +13,10 @@ namespace SseVirtualization.Gateway.Security;
 /// </summary>
 /// <remarks>
 /// <c>X-Api-Key</c>, <c>Authorization</c> and an <c>access_token</c> query parameter are credentials a page cannot
-/// borrow, so requests that present one are not checked here. Top-level navigations are not affected: the guarded
-/// paths are the API, not pages.
+/// borrow, so requests that authenticate with one are not checked here. Presenting one is not enough: any page can
+/// send <c>?access_token=x</c>, and a failed credential leaves the request as anonymous as none. Of the guarded paths
+/// only <c>/dashboard</c> is a page, so a link to it (a top-level navigation) is let through; its own requests are
+/// same-origin.
 /// </remarks>
 internal sealed class CrossSiteGuard(IOptionsMonitor<SecurityOptions> options)
 {
@@ -30,7 +32,7 @@ internal sealed class CrossSiteGuard(IOptionsMonitor<SecurityOptions> options)
     public ProblemHttpResult? Refusal(HttpContext context)
     {
         var request = context.Request;
-        if (PresentsOwnCredential(request))
+        if (AuthenticatedByOwnCredential(context))
         {
             return null;
         }
@@ -52,15 +54,29 @@ internal sealed class CrossSiteGuard(IOptionsMonitor<SecurityOptions> options)
 
         // Requests a browser makes without an Origin (a GET from an <img> or a link) still say where they come from.
         var site = request.Headers["Sec-Fetch-Site"].ToString();
-        return site.Length == 0 || site is "same-origin" or "none"
+        return site.Length == 0 || site is "same-origin" or "none" || IsNavigationToDashboard(request)
             ? null
             : Refused($"A request from another site ({site}) needs an API key or a token.");
     }
 
-    private static bool PresentsOwnCredential(HttpRequest request) =>
-        request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
-        || !string.IsNullOrEmpty(request.Headers.Authorization)
-        || request.QueryString.HasValue && request.Query.ContainsKey(SecurityHostingExtensions.AccessTokenQuery);
+    /// <summary>Whether the request authenticated (not merely presented) with a credential a page cannot borrow.</summary>
+    private static bool AuthenticatedByOwnCredential(HttpContext context)
+    {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return false;
+        }
+
+        var request = context.Request;
+        return request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+            || !string.IsNullOrEmpty(request.Headers.Authorization)
+            || request.QueryString.HasValue && request.Query.ContainsKey(SecurityHostingExtensions.AccessTokenQuery);
+    }
+
+    private static bool IsNavigationToDashboard(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && request.Path.StartsWithSegments("/dashboard")
+        && request.Headers["Sec-Fetch-Mode"] == "navigate";
 
     private static bool IsLoopbackName(string host)
     {

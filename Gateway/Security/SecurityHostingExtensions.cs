@@ -66,9 +66,8 @@ internal static class SecurityHostingExtensions
             });
         });
 
-        app.UseRateLimiter();
-
-        // Ambient authority (loopback in the keyless mode, cookies) serves only this gateway's own pages.
+        // Ambient authority (loopback in the keyless mode, cookies) serves only this gateway's own pages. Before the rate
+        // limiter, so a hostile page's refused requests do not spend the developer's own permits.
         app.UseWhen(
             context => CrossSiteGuard.Guards(context.Request.Path),
             guarded => guarded.Use(async (context, next) =>
@@ -81,6 +80,8 @@ internal static class SecurityHostingExtensions
 
                 await next(context);
             }));
+
+        app.UseRateLimiter();
 
         // The Orleans Dashboard and the Prometheus scrape show the cluster's insides (function names, endpoint
         // hosts): admins only, like /admin.

@@ -22,9 +22,17 @@ internal static partial class SiloStartCheck
             return "Invalid silo configuration: " + string.Join(" ", failures);
         }
 
-        return PortTaken(IPAddress.Parse(options.BindAddress), options.HttpPort)
-            ? $"Port {options.HttpPort} on {options.BindAddress} is already in use. Stop what holds it, or start this silo on another port, e.g. PORT={AnotherPort(options.HttpPort)}."
-            : null;
+        return CannotListen(IPAddress.Parse(options.BindAddress), options.HttpPort) switch
+        {
+            null => null,
+            SocketError.AddressAlreadyInUse =>
+                $"Port {options.HttpPort} on {options.BindAddress} is already in use. Stop what holds it, or start this silo on another port, e.g. PORT={AnotherPort(options.HttpPort)}.",
+            SocketError.AccessDenied =>
+                $"Port {options.HttpPort} on {options.BindAddress} needs privileges this process lacks. Start this silo on a port above 1023, e.g. PORT=8080.",
+            SocketError.AddressNotAvailable =>
+                $"BIND_ADDRESS {options.BindAddress} is not an address of this machine. Use one of its addresses, 127.0.0.1 or 0.0.0.0.",
+            var error => $"Port {options.HttpPort} on {options.BindAddress} cannot be opened ({error}). Check PORT and BIND_ADDRESS.",
+        };
     }
 
     /// <summary>Logs <paramref name="refusal"/> as one line and gives the exit code to end with.</summary>
@@ -36,19 +44,20 @@ internal static partial class SiloStartCheck
         return RefusedToStart;
     }
 
+    /// <summary>Why Kestrel could not listen on <paramref name="address"/>:<paramref name="port"/>, or null when it can.</summary>
     /// <remarks>Kestrel binds the same address and port moments later; a port taken in between still fails there.</remarks>
-    private static bool PortTaken(IPAddress address, int port)
+    private static SocketError? CannotListen(IPAddress address, int port)
     {
         try
         {
             var probe = new TcpListener(address, port);
             probe.Start();
             probe.Stop();
-            return false;
+            return null;
         }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        catch (SocketException ex)
         {
-            return true;
+            return ex.SocketErrorCode;
         }
     }
 

@@ -24,7 +24,8 @@ public sealed class SiloProcess : IAsyncDisposable
         // Every line also goes to .artifacts/silo-logs, so a silo that dies mid-run can be diagnosed afterwards.
         var logs = Path.Combine(RepositoryPaths.Root, ".artifacts", "silo-logs");
         Directory.CreateDirectory(logs);
-        _log = new StreamWriter(Path.Combine(logs, $"silo-{httpPort}-{process.Id}.log")) { AutoFlush = true };
+        LogFile = Path.Combine(logs, $"silo-{httpPort}-{process.Id}.log");
+        _log = new StreamWriter(LogFile) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
@@ -32,6 +33,9 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     public int HttpPort { get; }
+
+    /// <summary>Every line the silo wrote (<see cref="RecentOutput"/> keeps only the last ones).</summary>
+    public string LogFile { get; }
 
     public int SiloPort { get; }
 

@@ -28,7 +28,7 @@ public sealed class ContentRootTests
 
             // Stopped, so every line it wrote is in: the shutdown lines show that logging ran to the end.
             await silo.StopAsync();
-            var output = silo.RecentOutput;
+            var output = await File.ReadAllTextAsync(silo.LogFile);
             Assert.Contains("Microsoft.Hosting.Lifetime", output, StringComparison.Ordinal);
 
             // Silo/appsettings.json keeps ASP.NET Core's per-request lines (four per request at Information) out of the log.
