@@ -44,7 +44,8 @@ public static class GrainsHostingExtensions
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionSecrets>();
         services.AddSingleton<Mcp.McpCatalogNotifier>();
-        services.AddOptions<Mcp.McpSessionOptions>().BindConfiguration(Mcp.McpSessionOptions.SectionName);
+        services.AddOptions<Mcp.McpSessionOptions>().BindConfiguration(Mcp.McpSessionOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Mcp.McpSessionOptions>, Mcp.McpSessionOptionsValidator>();
         services.AddDataProtection(); // the host chooses where keys live (Redis in a cluster)
         services.AddSingleton<FunctionTelemetry>();
         services.AddHttpClient(FunctionInvoker.HttpClientName)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SseVirtualization.Grains.Mcp;
 
 /// <summary>MCP session settings (configuration section <c>Mcp</c>; the front end reads the same section).</summary>
@@ -29,4 +31,31 @@ public sealed class McpSessionOptions
     /// could fill storage by starting sessions.
     /// </summary>
     public int MaxSessionsPerOwner { get; set; } = 100;
+}
+
+/// <summary>Refuses settings that would refuse every session or keep none of its messages.</summary>
+internal sealed class McpSessionOptionsValidator : IValidateOptions<McpSessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, McpSessionOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxSessionsPerOwner < 1)
+        {
+            failures.Add($"{McpSessionOptions.SectionName}:MaxSessionsPerOwner must be at least 1.");
+        }
+
+        if (options.MaxStoredMessages < 1 || options.MaxStoredChars < 1)
+        {
+            failures.Add($"{McpSessionOptions.SectionName}:MaxStoredMessages and MaxStoredChars must be at least 1.");
+        }
+
+        if (options.SessionIdleTimeout <= TimeSpan.Zero || options.ClientAnswerTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{McpSessionOptions.SectionName}:SessionIdleTimeout and ClientAnswerTimeout must be positive.");
+        }
+
+        return failures.Count > 0
+            ? ValidateOptionsResult.Fail(failures)
+            : ValidateOptionsResult.Success;
+    }
 }
