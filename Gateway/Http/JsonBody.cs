@@ -13,7 +13,7 @@ internal static class JsonBody
         HttpContext context, long limit, bool allowEmpty = false)
     {
         var request = context.Request;
-        if (HasBody(context) && !IsJson(request.ContentType))
+        if (HasBody(context) && !request.HasJsonContentType()) // application/json or any +json type, any charset
         {
             return (null, Problems.NotJson(request.ContentType));
         }
@@ -78,10 +78,4 @@ internal static class JsonBody
         context.Request.ContentLength is { } length
             ? length > 0
             : context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
-
-    /// <summary><c>application/json</c> or any <c>+json</c> type, with or without parameters such as charset.</summary>
-    private static bool IsJson(string? contentType) =>
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
-        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 }
