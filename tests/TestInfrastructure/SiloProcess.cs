@@ -63,20 +63,25 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo and waits until its HTTP front end answers.</summary>
     /// <param name="environment">Settings as environment variables.</param>
     /// <param name="workingDirectory">Where the silo is started from; the folder of its binary when null.</param>
-    public static async Task<SiloProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
+    /// <param name="siloAssembly">
+    /// The silo binary to run, e.g. another release's build (<see cref="PreviousReleaseBuild"/>); this checkout's when null.
+    /// </param>
+    public static async Task<SiloProcess> StartAsync(
+        IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null, string? siloAssembly = null)
     {
-        if (!File.Exists(RepositoryPaths.SiloAssembly))
+        siloAssembly ??= RepositoryPaths.SiloAssembly;
+        if (!File.Exists(siloAssembly))
         {
-            throw new InvalidOperationException($"Silo is not built: {RepositoryPaths.SiloAssembly}");
+            throw new InvalidOperationException($"Silo is not built: {siloAssembly}");
         }
 
         int httpPort = FreePort.Next(), siloPort = FreePort.Next(), gatewayPort = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet", $"\"{RepositoryPaths.SiloAssembly}\"")
+        var start = new ProcessStartInfo("dotnet", $"\"{siloAssembly}\"")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(RepositoryPaths.SiloAssembly)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(siloAssembly)!,
         };
         start.Environment["PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["SILO_PORT"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
