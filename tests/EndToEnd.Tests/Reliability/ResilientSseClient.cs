@@ -7,7 +7,8 @@ namespace SseVirtualization.EndToEnd.Tests.Reliability;
 
 /// <summary>
 /// Behaves like a browser's EventSource: reads a client's stream and, whenever it ends, reconnects (to the
-/// fallback silo) with Last-Event-ID until it is served again. Records every result and when it was last
+/// fallback silo) until it is served again, with Last-Event-ID set to the last id any event carried (none before the
+/// first id, as EventSource sends none). Records every result and when it was last
 /// moved.
 /// </summary>
 public sealed class ResilientSseClient : IAsyncDisposable
@@ -16,7 +17,7 @@ public sealed class ResilientSseClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private Uri _target;
-    private long _lastEventId;
+    private string? _lastEventId;
 
     public ResilientSseClient(string clientId, Uri first, Uri fallback)
         : this(clientId, first, () => fallback)
@@ -53,8 +54,14 @@ public sealed class ResilientSseClient : IAsyncDisposable
         {
             try
             {
-                await using var sse = await SseClient.ConnectAsync(_target, $"sse/{_clientId}",
-                    r => r.Headers.Add("Last-Event-ID", _lastEventId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                var resumeFrom = _lastEventId;
+                await using var sse = await SseClient.ConnectAsync(_target, $"sse/{_clientId}", r =>
+                {
+                    if (resumeFrom is not null)
+                    {
+                        r.Headers.Add("Last-Event-ID", resumeFrom);
+                    }
+                });
                 if (!sse.Response.IsSuccessStatusCode)
                 {
                     throw new HttpRequestException($"status {(int)sse.Response.StatusCode}");
@@ -63,6 +70,11 @@ public sealed class ResilientSseClient : IAsyncDisposable
                 while (!_stop.IsCancellationRequested)
                 {
                     var item = await sse.NextAsync(Timeout.InfiniteTimeSpan);
+                    if (item.EventId is not null)
+                    {
+                        _lastEventId = item.EventId;
+                    }
+
                     if (item.EventType == "connected")
                     {
                         Connected.TrySetResult();
@@ -74,7 +86,6 @@ public sealed class ResilientSseClient : IAsyncDisposable
                     }
                     else if (item.EventType == "function_response")
                     {
-                        _lastEventId = long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture);
                         var requestId = JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!;
                         Results.Enqueue(requestId);
                         Trace.Enqueue($"{item.EventId}:{requestId[..8]}@{Reconnects}");
