@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using SseVirtualization.TestInfrastructure;
-
-namespace SseVirtualization.EndToEnd.Tests.Reliability;
+namespace SseVirtualization.TestInfrastructure;
 
 /// <summary>
 /// Behaves like a browser's EventSource: reads a client's stream and, whenever it ends, reconnects (to the
@@ -18,6 +16,7 @@ public sealed class ResilientSseClient : IAsyncDisposable
     private readonly Task _loop;
     private Uri _target;
     private string? _lastEventId;
+    private int _gaps;
 
     public ResilientSseClient(string clientId, Uri first, Uri fallback)
         : this(clientId, first, () => fallback)
@@ -36,6 +35,15 @@ public sealed class ResilientSseClient : IAsyncDisposable
 
     /// <summary>Request ids of every <c>function_response</c> received, duplicates included.</summary>
     public ConcurrentQueue<string> Results { get; } = new();
+
+    /// <summary>When each result first arrived (<see cref="Stopwatch.GetTimestamp"/>), by request id.</summary>
+    public ConcurrentDictionary<string, long> FirstReceivedAt { get; } = new();
+
+    /// <summary>The event id of every <c>function_response</c>, in the order received: per-client order is kept when they only rise.</summary>
+    public ConcurrentQueue<long> ResultIds { get; } = new();
+
+    /// <summary>How many <c>gap</c> events said that results had left the log before the client could read them.</summary>
+    public int Gaps => Volatile.Read(ref _gaps);
 
     /// <summary>Every <c>function_response</c> as "id:request id@connection number", for diagnosing failures.</summary>
     public ConcurrentQueue<string> Trace { get; } = new();
@@ -84,9 +92,15 @@ public sealed class ResilientSseClient : IAsyncDisposable
                             broken = false;
                         }
                     }
+                    else if (item.EventType == "gap")
+                    {
+                        Interlocked.Increment(ref _gaps);
+                    }
                     else if (item.EventType == "function_response")
                     {
                         var requestId = JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!;
+                        ResultIds.Enqueue(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
+                        FirstReceivedAt.TryAdd(requestId, Stopwatch.GetTimestamp());
                         Results.Enqueue(requestId);
                         Trace.Enqueue($"{item.EventId}:{requestId[..8]}@{Reconnects}");
                     }
