@@ -27,7 +27,8 @@ internal sealed partial class SecurityAnnouncer(IOptions<SecurityOptions> option
         }
         else
         {
-            LogTrustedProxies(logger, proxies, security.ForwardedHeaders.ForwardLimit);
+            var listed = string.Join(", ", proxies); // once at start-up, as one readable value (a list logs as its type name)
+            LogTrustedProxies(logger, listed, security.ForwardedHeaders.ForwardLimit);
         }
 
         return Task.CompletedTask;
@@ -44,10 +45,10 @@ internal sealed partial class SecurityAnnouncer(IOptions<SecurityOptions> option
     private static partial void LogStreamsOpen(ILogger logger);
 
     [LoggerMessage(EventId = 2602, Level = LogLevel.Information,
-        Message = "No trusted proxy is configured (Security:ForwardedHeaders:TrustedProxies): X-Forwarded-For is ignored, so behind a proxy every caller counts as the proxy's address for rate limits and stream caps")]
+        Message = "No trusted proxy is configured (Security:ForwardedHeaders:TrustedProxies): X-Forwarded-For is ignored, so behind a proxy every anonymous caller counts as the proxy's address for rate limits and stream caps")]
     private static partial void LogNoTrustedProxies(ILogger logger);
 
     [LoggerMessage(EventId = 2603, Level = LogLevel.Information,
-        Message = "X-Forwarded-For and X-Forwarded-Proto are believed from {TrustedProxies} (up to {ForwardLimit} hops); a forwarded caller is never the local caller")]
-    private static partial void LogTrustedProxies(ILogger logger, IEnumerable<string> trustedProxies, int forwardLimit);
+        Message = "X-Forwarded-For and X-Forwarded-Proto are believed from {TrustedProxies} (ForwardLimit {ForwardLimit}); a forwarded caller is never the local caller")]
+    private static partial void LogTrustedProxies(ILogger logger, string trustedProxies, int forwardLimit);
 }
