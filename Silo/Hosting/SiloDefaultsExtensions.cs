@@ -49,6 +49,9 @@ internal static class SiloDefaultsExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
         });
+        // The drain deadline: hosted services (the front end's drain, then Orleans) get a token cancelled after it, and
+        // Orleans then cuts its graceful leave to an ungraceful one.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
         var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>
