@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
+using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Grains.Mcp;
 using SseVirtualization.Streams;
@@ -37,6 +38,7 @@ internal static class SiloDefaultsExtensions
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort, listen =>
             {
+                listen.UseDeadPeerDetection();
                 if (options.UsesHttps)
                 {
                     TransportSecurity.UseHttps(listen, TransportSecurity.LoadPem(options.TlsCertPath!, options.TlsKeyPath!));
