@@ -104,6 +104,9 @@ internal sealed record ChaosPhase(
 {
     public bool Kept => Lost == 0 && Duplicated == 0 && OrderErrors == 0;
 
+    /// <summary>Why invocations were not accepted: HTTP status, "refused" (no connection) or "timeout", with counts.</summary>
+    public string UnansweredWhy { get; init; } = string.Empty;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"accepted {Accepted}, delivered {Delivered}, lost {Lost}, duplicated {Duplicated}, gaps {Gaps}, unanswered {Unanswered}, peak silo RSS {PeakSiloRssMb:0} MB");
+        $"accepted {Accepted}, delivered {Delivered}, lost {Lost}, duplicated {Duplicated}, gaps {Gaps}, unanswered {Unanswered} ({UnansweredWhy}), peak silo RSS {PeakSiloRssMb:0} MB");
 }

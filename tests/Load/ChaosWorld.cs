@@ -17,6 +17,7 @@ internal sealed class ChaosWorld(LoadCluster cluster, int clientCount) : IAsyncD
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly ConcurrentDictionary<string, (int Client, long SentAt)> _accepted = new();
     private readonly ConcurrentDictionary<string, byte> _unanswered = new();
+    private readonly ConcurrentDictionary<string, int> _unansweredWhy = new();
     private volatile string _function = "echo";
     private int _next;
 
@@ -33,6 +34,7 @@ internal sealed class ChaosWorld(LoadCluster cluster, int clientCount) : IAsyncD
     public async Task<ChaosPhase> RunPhaseAsync(string fault, int rate, TimeSpan phase, TimeSpan grayPause)
     {
         var acceptedBefore = _accepted.Keys.ToHashSet();
+        _unansweredWhy.Clear();
         var unansweredBefore = _unanswered.Count;
         var gapsBefore = _clients.Sum(c => c.Gaps);
         using var stopLoad = new CancellationTokenSource();
@@ -69,7 +71,10 @@ internal sealed class ChaosWorld(LoadCluster cluster, int clientCount) : IAsyncD
         var duplicated = _clients.Sum(c => c.Results.Where(mineIds.Contains).GroupBy(r => r).Count(g => g.Count() > 1));
         return new ChaosPhase(
             fault, mine.Count, delivered, mine.Count - delivered, duplicated, _clients.Sum(c => c.Gaps) - gapsBefore, 0,
-            _unanswered.Count - unansweredBefore, latency.Summarize(), memory.PeakMegabytes);
+            _unanswered.Count - unansweredBefore, latency.Summarize(), memory.PeakMegabytes)
+        {
+            UnansweredWhy = string.Join(" ", _unansweredWhy.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => $"{w.Key}:{w.Value}")),
+        };
     }
 
     /// <summary>Clients whose result ids did not only rise (a result out of order, or written twice).</summary>
@@ -191,10 +196,13 @@ internal sealed class ChaosWorld(LoadCluster cluster, int clientCount) : IAsyncD
                 _accepted[requestId] = (client, sentAt);
                 return;
             }
+
+            _unansweredWhy.AddOrUpdate(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), 1, (_, c) => c + 1);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             // Refused or timed out: the caller cannot know whether it was accepted.
+            _unansweredWhy.AddOrUpdate(ex is TaskCanceledException ? "timeout" : "refused", 1, (_, c) => c + 1);
         }
 
         _unanswered[requestId] = 0;

@@ -18,8 +18,8 @@ public static class Faults
         RedisCommandAsync(redis, "CLIENT", "PAUSE", ((long)length.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), "ALL");
 
     /// <summary>
-    /// Redis refuses every write that needs memory (<c>maxmemory</c> just above what it uses, no eviction), as a full
-    /// instance does. <see cref="UnfillRedisAsync"/> lifts the limit.
+    /// Redis refuses every write that needs memory (<c>maxmemory</c> below what it uses, no eviction: writes answer
+    /// "OOM command not allowed"), as a full instance does. <see cref="UnfillRedisAsync"/> lifts the limit.
     /// </summary>
     public static async Task FillRedisAsync(RedisServer redis)
     {
@@ -28,7 +28,7 @@ public static class Faults
         var used = long.Parse(
             info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal))["used_memory:".Length..].Trim(),
             CultureInfo.InvariantCulture);
-        await RedisCommandAsync(redis, "CONFIG", "SET", "maxmemory", (used + 64 * 1024).ToString(CultureInfo.InvariantCulture));
+        await RedisCommandAsync(redis, "CONFIG", "SET", "maxmemory", Math.Max(1, used / 2).ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>Removes the memory limit set by <see cref="FillRedisAsync"/>.</summary>
