@@ -10,6 +10,7 @@ if (SiloStartCheck.Refusal(builder.Configuration) is { } refusal)
 
 builder.AddSiloDefaults();
 builder.AddSseGateway();
+builder.Services.AddHostedService<ShutdownWatchdog>(); // the process, not an in-process host, ends itself
 
 var app = builder.Build();
 app.UseSiloConsole();

@@ -12,6 +12,9 @@ command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+# A client whose network vanishes (DeadPeerTests): a network namespace and a veth pair (ip), a client inside it (curl).
+command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
+command -v curl >/dev/null 2>&1 || missing="$missing curl"
 if [ -n "$missing" ]; then
   echo "Installing$missing with apt-get..."
   sudo=""

@@ -72,10 +72,11 @@ internal sealed partial class SseEndpoint(
         }
 
         var grain = grains.GetGrain<IClientGrain>(clientId);
+        var lastEventId = ReadLastEventId(context.Request);
         EventBatch backlog;
         try
         {
-            backlog = await grain.ConnectAsync(silo.Id, ReadLastEventId(context.Request));
+            backlog = await grain.ConnectAsync(silo.Id, lastEventId);
         }
         catch
         {
@@ -88,7 +89,11 @@ internal sealed partial class SseEndpoint(
 
         LogConnected(logger, clientId, connection.Id, backlog.Events.Count);
         connection.SetOpening(
-            new SseItem<string>(SseFrames.Connected(connection, silo.Id), ClientEventTypes.Connected) { ReconnectionInterval = settings.ReconnectDelay },
+            new SseItem<string>(SseFrames.Connected(connection, silo.Id), ClientEventTypes.Connected)
+            {
+                EventId = ResumePosition.Of(lastEventId, backlog).ToString(CultureInfo.InvariantCulture),
+                ReconnectionInterval = settings.ReconnectDelay,
+            },
             backlog);
 
         var expiry = WatchExpiry(connection, tokenExpiresAt);

@@ -94,6 +94,9 @@ public static class GatewayHostingExtensions
     public static WebApplication MapSseGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // First, so everything after it (limits, stream caps, access) sees the client a trusted proxy forwarded.
+        app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();

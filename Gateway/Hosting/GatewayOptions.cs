@@ -52,6 +52,12 @@ public sealed class GatewayOptions
 
     /// <summary>The <c>retry:</c> hint sent with the <c>reconnect</c> event when the silo shuts down.</summary>
     public TimeSpan ShutdownReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a connection may go without the peer acknowledging what was sent (heartbeats included), or answering
+    /// keepalive probes when nothing was, before the kernel drops it: a client whose network vanished without a FIN.
+    /// </summary>
+    public TimeSpan DeadPeerTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
@@ -97,6 +103,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (options.MaxQueuedBytesPerConnection < 64 * 1024 || options.MaxQueuedBytesPerSilo < options.MaxQueuedBytesPerConnection)
         {
             failures.Add($"{GatewayOptions.SectionName}:MaxQueuedBytesPerConnection must be at least 65536 and MaxQueuedBytesPerSilo at least as large.");
+        }
+
+        if (options.DeadPeerTimeout < TimeSpan.FromSeconds(1) || options.DeadPeerTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{GatewayOptions.SectionName}:DeadPeerTimeout must be between 00:00:01 and 01:00:00.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

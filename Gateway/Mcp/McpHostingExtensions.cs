@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -28,6 +29,9 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpModernTasks>();
         services.AddSingleton<McpModernListen>();
         services.AddHostedService<McpCatalogListener>();
+        // Registered after Orleans, so stopped before it: the work it waits for still reaches the cluster.
+        services.AddSingleton<DetachedWork>();
+        services.AddHostedService(provider => provider.GetRequiredService<DetachedWork>());
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<McpRequestGuard>((cors, guard) => cors.AddPolicy(CorsPolicy, policy => policy
                 // Browser MCP clients (the Inspector) may call from the origins the guard accepts, and must read the session id.

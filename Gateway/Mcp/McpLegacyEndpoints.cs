@@ -62,6 +62,7 @@ internal static partial class McpLegacyEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpDispatcher dispatcher,
+        DetachedWork detached,
         IOptionsMonitor<McpOptions> options,
         IOptions<GatewayOptions> gatewayOptions,
         TimeProvider time,
@@ -104,7 +105,7 @@ internal static partial class McpLegacyEndpoints
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var caller = context.User;
         var serverOptions = options.CurrentValue;
-        _ = Task.Run(async () =>
+        _ = detached.Run(async giveUp =>
         {
             try
             {
@@ -124,7 +125,8 @@ internal static partial class McpLegacyEndpoints
                 }
                 else
                 {
-                    answer = await dispatcher.AnswerAsync(sessionId, message, caller, notification => session.AppendAsync(McpEventId.StandaloneStream, notification), CancellationToken.None);
+                    answer = await dispatcher.AnswerAsync(sessionId, message, caller, notification => session.AppendAsync(McpEventId.StandaloneStream, notification), CancellationToken.None)
+                        .UnlessStoppedAsync(message, giveUp);
                 }
 
                 if (answer is not null)
@@ -137,7 +139,7 @@ internal static partial class McpLegacyEndpoints
                 LogAnswerFailed(logger, ex, message.Method ?? "?", sessionId);
                 await session.AppendAsync(McpEventId.StandaloneStream, McpProtocol.Error(message.IdJson, McpProtocol.InternalError, "The server failed to answer this request; it was logged."));
             }
-        }, CancellationToken.None);
+        });
         return Results.Text("Accepted", statusCode: StatusCodes.Status202Accepted);
     }
 

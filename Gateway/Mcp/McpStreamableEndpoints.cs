@@ -30,6 +30,7 @@ internal static partial class McpStreamableEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpDispatcher dispatcher,
+        DetachedWork detached,
         McpModernRequests modern,
         IOptionsMonitor<McpOptions> mcpOptions,
         IOptions<GatewayOptions> gatewayOptions,
@@ -104,7 +105,7 @@ internal static partial class McpStreamableEndpoints
 
             if (McpDispatcher.IsLong(message) && Accepts(accept, "text/event-stream"))
             {
-                await StreamAnswerAsync(context, grains, dispatcher, sessionId, message, options, logger);
+                await StreamAnswerAsync(context, grains, dispatcher, detached, sessionId, message, options, logger);
                 return Results.Empty;
             }
 
@@ -153,7 +154,7 @@ internal static partial class McpStreamableEndpoints
     /// call itself is not tied to this connection.
     /// </summary>
     private static async Task StreamAnswerAsync(
-        HttpContext context, IGrainFactory grains, McpDispatcher dispatcher, string sessionId, McpMessage request, McpOptions options, ILogger logger)
+        HttpContext context, IGrainFactory grains, McpDispatcher dispatcher, DetachedWork detached, string sessionId, McpMessage request, McpOptions options, ILogger logger)
     {
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var stream = await session.OpenStreamAsync();
@@ -161,13 +162,13 @@ internal static partial class McpStreamableEndpoints
         var aborted = context.RequestAborted;
         await writer.PrimeAsync(McpEventId.Format(stream, 0), options.ReconnectDelay, aborted);
         var caller = context.User;
-        var work = Task.Run(async () =>
+        var work = detached.Run(async giveUp =>
         {
             var answer = await AnswerSafelyAsync(dispatcher, sessionId, request, context: null, async notification =>
             {
                 var id = await session.AppendAsync(stream, notification);
                 await writer.TryMessageAsync(id, notification);
-            }, logger, caller);
+            }, logger, caller).UnlessStoppedAsync(request, giveUp);
             if (answer is null)
             {
                 return; // cancelled by the client: no answer is due, the stream just ends
@@ -184,7 +185,7 @@ internal static partial class McpStreamableEndpoints
                 LogAnswerNotStored(logger, ex, sessionId);
                 await writer.TryMessageAsync(McpEventId.Format(stream, long.MaxValue), answer);
             }
-        }, CancellationToken.None);
+        });
 
         var pollAfter = options.PollAfter is { } after ? Task.Delay(after, aborted) : Task.Delay(Timeout.Infinite, aborted);
         try

@@ -20,6 +20,17 @@ internal sealed partial class SecurityAnnouncer(IOptions<SecurityOptions> option
             LogStreamsOpen(logger);
         }
 
+        var proxies = security.ForwardedHeaders.TrustedProxies;
+        if (proxies.Count == 0)
+        {
+            LogNoTrustedProxies(logger);
+        }
+        else
+        {
+            var listed = string.Join(", ", proxies); // once at start-up, as one readable value (a list logs as its type name)
+            LogTrustedProxies(logger, listed, security.ForwardedHeaders.ForwardLimit);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -32,4 +43,12 @@ internal sealed partial class SecurityAnnouncer(IOptions<SecurityOptions> option
     [LoggerMessage(EventId = 2601, Level = LogLevel.Warning,
         Message = "Client streams need no token (Security:RequireClientTokens is off): anyone who knows a client id can listen to it")]
     private static partial void LogStreamsOpen(ILogger logger);
+
+    [LoggerMessage(EventId = 2602, Level = LogLevel.Information,
+        Message = "No trusted proxy is configured (Security:ForwardedHeaders:TrustedProxies): X-Forwarded-For is ignored, so behind a proxy every anonymous caller counts as the proxy's address for rate limits and stream caps")]
+    private static partial void LogNoTrustedProxies(ILogger logger);
+
+    [LoggerMessage(EventId = 2603, Level = LogLevel.Information,
+        Message = "X-Forwarded-For and X-Forwarded-Proto are believed from {TrustedProxies} (ForwardLimit {ForwardLimit}); a forwarded caller is never the local caller")]
+    private static partial void LogTrustedProxies(ILogger logger, string trustedProxies, int forwardLimit);
 }

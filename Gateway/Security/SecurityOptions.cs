@@ -28,6 +28,9 @@ public sealed class SecurityOptions
     /// </summary>
     public List<string> AllowedOrigins { get; } = [];
 
+    /// <summary>Proxies in front of the silo whose forwarded headers name the caller. None: forwarded headers are ignored.</summary>
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     internal bool HasApiKeys => ApiKeys.Count > 0;
 
     internal bool ClientTokensRequired => RequireClientTokens ?? Tokens.CanValidate;
@@ -110,6 +113,21 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
         if (tokens.DefaultLifetime <= TimeSpan.Zero || tokens.MaxLifetime < tokens.DefaultLifetime)
         {
             failures.Add("Security:Tokens: DefaultLifetime must be positive and at most MaxLifetime.");
+        }
+
+        var forwarded = options.ForwardedHeaders;
+        for (var i = 0; i < forwarded.TrustedProxies.Count; i++)
+        {
+            var entry = forwarded.TrustedProxies[i];
+            if (!ForwardedHeadersSettings.TryParse(entry, out _))
+            {
+                failures.Add($"Security:ForwardedHeaders:TrustedProxies:{i} '{entry}' is not an IP address (10.0.0.5, fd00::5) or a CIDR network with no bits set beyond its prefix (10.0.0.0/8, fd00::/8); host names are not resolved.");
+            }
+        }
+
+        if (forwarded.ForwardLimit < 1)
+        {
+            failures.Add("Security:ForwardedHeaders:ForwardLimit must be at least 1 (one per trusted proxy a request passes through).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -25,7 +25,7 @@ namespace SseVirtualization.Grains.Clients;
 /// (<see cref="ClientState.SegmentBytes"/>) so the bound needs no read of old segments. A segment missing from it (one
 /// stored before logs had a byte bound) counts as none, and leaves by the count bound or with a newer one.
 /// </param>
-internal sealed class ClientEventLog(
+internal sealed partial class ClientEventLog(
     IGrainStorage storage, GrainId grainId, int segmentSize, Action onConflict, long maxBytes = long.MaxValue, Dictionary<long, long>? segmentBytes = null)
 {
     private readonly Dictionary<long, GrainState<ClientLogSegment>> _loaded = [];
@@ -310,16 +310,21 @@ internal sealed class ClientEventLog(
         for (var index = oldestSegment; index < keepFrom && index < HeadIndex; index++)
         {
             var segment = _loaded.TryGetValue(index, out var loaded) ? loaded : await ReadAsync(index);
-            if (segment.RecordExists)
-            {
-                await storage.ClearStateAsync(StateName(index), grainId, segment);
-            }
+            await DeleteAsync(index, segment);
+        }
+    }
 
-            _loaded.Remove(index);
-            if (_segmentBytes.Remove(index, out var bytes))
-            {
-                _olderBytes -= bytes;
-            }
+    private async Task DeleteAsync(long index, GrainState<ClientLogSegment> segment)
+    {
+        if (segment.RecordExists)
+        {
+            await storage.ClearStateAsync(StateName(index), grainId, segment);
+        }
+
+        _loaded.Remove(index);
+        if (_segmentBytes.Remove(index, out var bytes))
+        {
+            _olderBytes -= bytes;
         }
     }
 

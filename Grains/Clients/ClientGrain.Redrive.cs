@@ -22,6 +22,12 @@ internal sealed partial class ClientGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (string.Equals(reminderName, ExpiryReminder, StringComparison.Ordinal))
+        {
+            await SweepExpiredAsync();
+            return;
+        }
+
         if (_log.Head.Pending.Count > 0)
         {
             StartRedriving();

@@ -47,6 +47,8 @@ internal sealed partial class ClientGrain(
         {
             StartRedriving();
         }
+
+        await EnsureExpiryReminderOnActivationAsync();
     }
 
     public async Task<EventBatch> ConnectAsync(string siloId, long? lastEventId)
@@ -222,10 +224,13 @@ internal sealed partial class ClientGrain(
         var clientEvent = new ClientEvent(_log.LastEventId + 1, type, dataJson, time.GetUtcNow(), requestId);
 
         // Stored first, so an event is never delivered that a restart could forget.
-        if (await _log.AppendAsync(new StoredEvent(clientEvent, live)) || !state.RecordExists || _log.EvictedBefore > state.State.OldestSegment)
+        var rolled = await _log.AppendAsync(new StoredEvent(clientEvent, live));
+        var expiryReminderSet = await EnsureExpiryReminderAsync(options.Value.MaxEventAge);
+        if (rolled || !state.RecordExists || _log.EvictedBefore > state.State.OldestSegment || expiryReminderSet)
         {
-            // A new head, a new client whose segment size must be recorded before its log can be read back, or old
-            // segments the byte bound evicted, to delete now rather than at the next new head.
+            // A new head, a new client whose segment size must be recorded before its log can be read back, old
+            // segments the byte bound evicted, to delete now rather than at the next new head, or the age sweep's
+            // reminder registered for the first event after an empty log.
             await RecordNewHeadAsync();
         }
 
@@ -274,7 +279,8 @@ internal sealed partial class ClientGrain(
             from, state.State.OldestSegment, oldestAllowed, time.GetUtcNow() - settings.MaxEventAge, settings.MaxBatchEvents);
         _log.ForgetOldSegments();
         EventGap? gap = null;
-        if (!onlyUnsent && afterId < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > afterId + 1))
+        var seen = SkipUnissued(afterId);
+        if (!onlyUnsent && seen < _log.LastEventId && (stored.Count == 0 || stored[0].Event.Id > seen + 1))
         {
             gap = new EventGap(afterId, stored.Count == 0 ? 0 : stored[0].Event.Id);
         }

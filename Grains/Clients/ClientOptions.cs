@@ -21,6 +21,12 @@ public sealed class ClientOptions
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// Least time between two age sweeps of one client (an Orleans reminder, so at least a minute): expired events leave
+    /// Redis within about this much of <see cref="MaxEventAge"/>, and an idle client's grain is woken at most this often.
+    /// </summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// Events per stored log segment. Persisting one event rewrites only the newest segment, so this bounds
     /// the bytes written per event; smaller segments mean more records to read on a long replay.
     /// </summary>
@@ -66,6 +72,11 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
         if (options.MaxEventAge <= TimeSpan.Zero)
         {
             failures.Add($"{ClientOptions.SectionName}:MaxEventAge must be positive.");
+        }
+
+        if (options.ExpirySweepInterval < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{ClientOptions.SectionName}:ExpirySweepInterval must be at least 00:01:00 (a reminder ticks at most once a minute).");
         }
 
         if (options.LogSegmentSize is < 1 or > 1024)

@@ -41,4 +41,18 @@ internal sealed class ClientState
     /// </summary>
     [Id(6)]
     public Dictionary<long, long> SegmentBytes { get; set; } = [];
+
+    /// <summary>
+    /// The newest id issued when the age sweep last emptied the log (0: never). The numbering then went on after the end
+    /// of that id's segment, so ids up to that end were never issued: a client resuming from this id has missed nothing.
+    /// </summary>
+    [Id(7)]
+    public long SkippedAfterId { get; set; }
+
+    /// <summary>
+    /// Whether the reminder that deletes expired events is registered (see <see cref="ClientOptions.ExpirySweepInterval"/>):
+    /// set while the log holds events, so registering costs one reminder write per stretch of activity, not one per event.
+    /// </summary>
+    [Id(8)]
+    public bool ExpiryReminderSet { get; set; }
 }

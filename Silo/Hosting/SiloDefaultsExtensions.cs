@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
+using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Grains.Mcp;
 using SseVirtualization.Streams;
@@ -37,6 +38,7 @@ internal static class SiloDefaultsExtensions
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort, listen =>
             {
+                listen.UseDeadPeerDetection();
                 if (options.UsesHttps)
                 {
                     TransportSecurity.UseHttps(listen, TransportSecurity.LoadPem(options.TlsCertPath!, options.TlsKeyPath!));
@@ -49,6 +51,9 @@ internal static class SiloDefaultsExtensions
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
         });
+        // The drain deadline: hosted services (the front end's drain, then Orleans) get a token cancelled after it, and
+        // Orleans then cuts its graceful leave to an ungraceful one.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
         var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>

@@ -86,6 +86,13 @@ internal sealed class SiloHostingOptions
     [ConfigurationKeyName("MAX_CONNECTIONS")]
     public long? MaxConnections { get; set; }
 
+    /// <summary>
+    /// How long a stopping silo waits for its work to end (streams told to move, MCP calls, Orleans leaving the cluster)
+    /// before cutting it short; the process ends at most <see cref="ShutdownWatchdog.ExitGrace"/> later, whatever hangs.
+    /// </summary>
+    [ConfigurationKeyName("SHUTDOWN_TIMEOUT")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool UsesRedis => !string.IsNullOrWhiteSpace(RedisAddress);
 
     public bool UsesHttps => !string.IsNullOrWhiteSpace(TlsCertPath);
@@ -130,6 +137,12 @@ internal sealed class SiloHostingOptions
         if (ListenBacklog < 1)
         {
             failures.Add("LISTEN_BACKLOG must be positive.");
+        }
+
+        if (ShutdownTimeout < TimeSpan.FromSeconds(1) || ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            // A bare number binds as days ("30" is a month): say the form.
+            failures.Add($"SHUTDOWN_TIMEOUT must be between 00:00:01 and 00:10:00 (hh:mm:ss), not {ShutdownTimeout}.");
         }
 
         if (MaxConnections is < 1)

@@ -8,26 +8,34 @@ namespace SseVirtualization.Load;
 /// </summary>
 internal sealed class LoadCluster : IAsyncDisposable
 {
-    private LoadCluster(RedisServer redis, string clusterId, SiloProcess[] silos)
+    private readonly List<SiloProcess> _silos;
+    private readonly List<SiloProcess> _retired = [];
+    private readonly Dictionary<string, string?> _environment;
+
+    private LoadCluster(RedisServer redis, string clusterId, Dictionary<string, string?> environment, SiloProcess[] silos)
     {
         Redis = redis;
         ClusterId = clusterId;
-        Silos = silos;
+        _environment = environment;
+        _silos = [.. silos];
     }
 
     public RedisServer Redis { get; }
 
     public string ClusterId { get; }
 
-    public IReadOnlyList<SiloProcess> Silos { get; }
+    /// <summary>The silos in service (a replaced one leaves this list).</summary>
+    public IReadOnlyList<SiloProcess> Silos => _silos;
 
     /// <param name="prefix">Start of the cluster id (names client ids too).</param>
     /// <param name="silos">How many silos.</param>
     /// <param name="settings">Scenario-specific settings on top of the common ones.</param>
-    public static async Task<LoadCluster> StartAsync(string prefix, int silos, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="redisDataDirectory">Where Redis keeps an append-only file (none: not persisted, lost on a restart).</param>
+    public static async Task<LoadCluster> StartAsync(
+        string prefix, int silos, IReadOnlyDictionary<string, string?>? settings = null, string? redisDataDirectory = null)
     {
         var clusterId = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-        var redis = await RedisServer.StartAsync();
+        var redis = await RedisServer.StartAsync(redisDataDirectory);
         var environment = new Dictionary<string, string?>
         {
             ["REDIS_ADDR"] = redis.Address,
@@ -46,7 +54,7 @@ internal sealed class LoadCluster : IAsyncDisposable
 
         try
         {
-            return new LoadCluster(redis, clusterId, await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => SiloProcess.StartAsync(environment))));
+            return new LoadCluster(redis, clusterId, environment, await Task.WhenAll(Enumerable.Range(0, silos).Select(_ => SiloProcess.StartAsync(environment))));
         }
         catch
         {
@@ -55,9 +63,18 @@ internal sealed class LoadCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts a new silo in place of <paramref name="old"/> (killed, or gone by itself), as an orchestrator would.</summary>
+    public async Task<SiloProcess> ReplaceAsync(SiloProcess old)
+    {
+        var replacement = await SiloProcess.StartAsync(_environment);
+        _silos[_silos.IndexOf(old)] = replacement;
+        _retired.Add(old);
+        return replacement;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in Silos)
+        foreach (var silo in _silos.Concat(_retired))
         {
             await silo.DisposeAsync();
         }

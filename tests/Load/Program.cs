@@ -17,6 +17,9 @@ switch (scenario)
     case "reconnect-storm":
         var storm = await ReconnectStormScenario.RunAsync(options);
         return storm.ServedAgain == storm.Clients ? 0 : 1;
+    case "chaos":
+        var phases = await ChaosScenario.RunAsync(options);
+        return phases.All(p => p.Kept) ? 0 : 1;
     case "connections-worker":
         return await ConnectionsWorker.RunAsync(options);
     default:
@@ -25,6 +28,8 @@ switch (scenario)
               sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--out file.json]
               fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
+              chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]
+                      [--faults kill,gray,redis-restart,redis-pause,redis-full,hang,slowing,storm] [--out file.json]
               connections [--silos 6] [--clients 100000] [--per-worker 15000] [--hold 20] [--heartbeat 5] [--gc server|workstation]
                           [--gc-conserve 0-9 (DOTNET_GCConserveMemory)] [--warmup-streams 500 (per silo, before the baseline)] [--settle 30 (s at most)] [--out file.json]
             """);

@@ -31,6 +31,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Stops the server as an operator would (SIGTERM, which flushes AOF).</summary>
     public Task StopAsync() => Signals.TerminateAsync(_process, TimeSpan.FromSeconds(30));
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open and nothing answers, as with a hung host.</summary>
+    public Task PauseAsync() => Signals.SendAsync(_process, "STOP");
+
     /// <summary>Starts the server again on the same port and data directory.</summary>
     public async Task RestartAsync()
     {

@@ -14,11 +14,7 @@ public static class Signals
             return;
         }
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await SendAsync(process, "TERM");
         using var deadline = new CancellationTokenSource(grace);
         try
         {
@@ -29,5 +25,12 @@ public static class Signals
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (a name <c>kill</c> knows: TERM, STOP, CONT) without waiting for its effect.</summary>
+    public static async Task SendAsync(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 }

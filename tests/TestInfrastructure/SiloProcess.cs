@@ -44,7 +44,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Whether the front end serves HTTPS (TLS_CERT_PATH was given).</summary>
     public bool Https { get; }
 
-    public Uri BaseAddress => new($"{(Https ? "https" : "http")}://127.0.0.1:{HttpPort}/");
+    /// <summary>The address the front end listens on: BIND_ADDRESS when it names one, else loopback.</summary>
+    public string Host { get; private init; } = "127.0.0.1";
+
+    public Uri BaseAddress => new($"{(Https ? "https" : "http")}://{Host}:{HttpPort}/");
 
     public bool HasExited => _process.HasExited;
 
@@ -94,7 +97,8 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         var https = environment.TryGetValue("TLS_CERT_PATH", out var certificate) && !string.IsNullOrEmpty(certificate);
-        var silo = new SiloProcess(Process.Start(start)!, httpPort, siloPort, gatewayPort, https);
+        var host = environment.TryGetValue("BIND_ADDRESS", out var bind) && bind is { Length: > 0 } and not "0.0.0.0" and not "::" ? bind : "127.0.0.1";
+        var silo = new SiloProcess(Process.Start(start)!, httpPort, siloPort, gatewayPort, https) { Host = host };
         try
         {
             // Readiness only: a test that checks the certificate makes its own client.
@@ -120,6 +124,27 @@ public sealed class SiloProcess : IAsyncDisposable
         }
 
         return silo;
+    }
+
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Sends SIGTERM and returns at once; see <see cref="WaitForExitAsync"/>.</summary>
+    public Task TerminateAsync() => Signals.SendAsync(_process, "TERM");
+
+    /// <summary>Whether the silo exited within <paramref name="deadline"/> (it is left running if not).</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Asks the silo to stop as an operator would (SIGTERM) and waits for it to exit.</summary>

@@ -42,6 +42,7 @@ public sealed partial class StubFunctionServer : IAsyncDisposable
         stub.Map(app);
         stub.MapScripted(app);
         stub.MapStreams(app);
+        stub.MapFaults(app);
         await app.StartAsync();
         stub.BaseAddress = new Uri(app.Urls.First() + "/");
         return stub;

@@ -10,7 +10,7 @@ public sealed class SseStreamTests(ClusterFixture cluster)
     private static string NewClientId() => "client-" + Guid.NewGuid().ToString("N")[..10];
 
     [Fact]
-    public async Task Stream_opens_with_connected_event_carrying_metadata_and_no_id()
+    public async Task Stream_opens_with_connected_event_carrying_metadata_and_its_resume_position()
     {
         var clientId = NewClientId();
         await using var sse = await SseClient.ConnectAsync(cluster.SiloA.BaseAddress, $"sse/{clientId}?app=myapp&version=1.0&version=2.0",
@@ -20,7 +20,7 @@ public sealed class SseStreamTests(ClusterFixture cluster)
         Assert.Contains("no-cache", sse.Response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
         var connected = await sse.NextAsync();
         Assert.Equal("connected", connected.EventType);
-        Assert.Null(connected.EventId);
+        Assert.Equal("0", connected.EventId); // a new client's stream starts after id 0
         using var data = JsonDocument.Parse(connected.Data);
         var root = data.RootElement;
         Assert.Equal(clientId, root.GetProperty("client_id").GetString());
@@ -37,7 +37,7 @@ public sealed class SseStreamTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Stream_sends_a_retry_hint_and_heartbeats_without_ids()
+    public async Task Stream_sends_a_retry_hint_and_heartbeats_without_ids_after_the_connected_position()
     {
         using var http = new HttpClient { BaseAddress = cluster.SiloB.BaseAddress };
         using var response = await http.GetAsync($"sse/{NewClientId()}", HttpCompletionOption.ResponseHeadersRead);
@@ -60,7 +60,10 @@ public sealed class SseStreamTests(ClusterFixture cluster)
         }
 
         Assert.Contains(lines, l => l.StartsWith("retry: ", StringComparison.Ordinal));
-        Assert.DoesNotContain(lines, l => l.StartsWith("id:", StringComparison.Ordinal));
+
+        // Only `connected` carries an id (its resume position); heartbeats never move the browser's Last-Event-ID.
+        Assert.Equal(["id: 0"], lines.Where(l => l.StartsWith("id:", StringComparison.Ordinal)));
+        Assert.True(lines.IndexOf("id: 0") < lines.IndexOf("event: heartbeat"));
         var heartbeatData = lines.Last(l => l.StartsWith("data: ", StringComparison.Ordinal));
         using var heartbeat = JsonDocument.Parse(heartbeatData["data: ".Length..]);
         Assert.True(heartbeat.RootElement.GetProperty("timestamp").GetInt64() > 1_700_000_000);

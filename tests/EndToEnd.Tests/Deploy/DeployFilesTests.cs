@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using SseVirtualization.Gateway.Hosting;
+using SseVirtualization.Gateway.Security;
 using SseVirtualization.Silo.Hosting;
 using SseVirtualization.TestInfrastructure;
 using Tomlyn;
@@ -22,6 +25,13 @@ public sealed class DeployFilesTests
         .OfType<string>()
         .Concat(["ASPNETCORE_ENVIRONMENT", "POD_NAME", "POD_NAMESPACE", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID", "OTEL_EXPORTER_OTLP_ENDPOINT"])
         .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Options by the configuration section they bind, for sectioned variables (<c>Section__Key</c>).</summary>
+    private static readonly Dictionary<string, Type> Sections = new(StringComparer.Ordinal)
+    {
+        [SecurityOptions.SectionName] = typeof(SecurityOptions),
+        [GatewayOptions.SectionName] = typeof(GatewayOptions),
+    };
 
     [Fact]
     public void Dockerfile_builds_in_stages_runs_as_non_root_checks_health_and_exposes_the_silo_ports()
@@ -49,18 +59,22 @@ public sealed class DeployFilesTests
 
         var redis = (YamlMappingNode)services["redis"];
         Assert.Contains("--appendonly", ((YamlSequenceNode)redis["command"]).Select(n => n.ToString()));
+        var nginx = (YamlMappingNode)services["nginx"];
+        var nginxAddress = ((YamlMappingNode)((YamlMappingNode)nginx["networks"])["default"])["ipv4_address"].ToString();
         var silos = services.Children.Keys.Select(k => k.ToString()).Where(k => k.StartsWith("silo", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, silos.Count);
         foreach (var name in silos)
         {
             var environment = (YamlMappingNode)((YamlMappingNode)services[name])["environment"];
             var variables = environment.Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
-            Assert.All(variables.Keys, v => Assert.Contains(v, KnownVariables));
+            Assert.All(variables.Keys, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
             Assert.Equal("redis:6379", variables["REDIS_ADDR"]);
             Assert.Equal(name, variables["ADVERTISED_IP"]);
+
+            // nginx's X-Forwarded-For names the caller for rate limits and stream caps only if its address is trusted.
+            Assert.Equal(nginxAddress, variables["Security__ForwardedHeaders__TrustedProxies__0"]);
         }
 
-        var nginx = (YamlMappingNode)services["nginx"];
         var volumes = ((YamlSequenceNode)nginx["volumes"]).Select(v => v.ToString()).ToList();
         Assert.Contains(volumes, v => v.StartsWith("./nginx/sse-proxy.conf:", StringComparison.Ordinal));
         var nginxConf = File.ReadAllText(Path.Combine(Deploy, "nginx", "nginx.conf"));
@@ -87,7 +101,7 @@ public sealed class DeployFilesTests
         Assert.Equal("/health/live", ((YamlMappingNode)((YamlMappingNode)container["livenessProbe"])["httpGet"])["path"].ToString());
         Assert.True(((YamlMappingNode)container["lifecycle"]).Children.ContainsKey("preStop"));
         var variables = ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>().Select(e => e["name"].ToString()).ToList();
-        Assert.All(variables, v => Assert.Contains(v, KnownVariables));
+        Assert.All(variables, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
         Assert.Contains("KUBERNETES_HOSTING", variables);
         var ports = ((YamlSequenceNode)container["ports"]).Cast<YamlMappingNode>().Select(p => p["containerPort"].ToString()).ToList();
         Assert.Equal(["8080", "11111", "30000"], ports);
@@ -103,8 +117,50 @@ public sealed class DeployFilesTests
         Assert.Equal("off", service["auto_stop_machines"]);
         var check = (TomlTable)((TomlTableArray)service["checks"])[0];
         Assert.Equal("/health/ready", check["path"]);
-        Assert.All(((TomlTable)fly["env"]).Keys, v => Assert.Contains(v, KnownVariables));
+        Assert.All(((TomlTable)fly["env"]).Keys, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
         Assert.Equal("SIGTERM", fly["kill_signal"]);
+    }
+
+    /// <summary>
+    /// A flat variable the silo reads, or a sectioned one whose path names a property of its section's options down to a
+    /// single value (list items by index): a misspelt <c>Security__...</c> would bind nothing, silently.
+    /// </summary>
+    private static bool IsKnown(string variable)
+    {
+        if (KnownVariables.Contains(variable))
+        {
+            return true;
+        }
+
+        var path = variable.Split("__");
+        if (path.Length < 2 || !Sections.TryGetValue(path[0], out var type))
+        {
+            return false;
+        }
+
+        foreach (var key in path[1..])
+        {
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    return false;
+                }
+
+                type = type.GetGenericArguments()[0];
+                continue;
+            }
+
+            var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance);
+            if (property is null)
+            {
+                return false;
+            }
+
+            type = property.PropertyType;
+        }
+
+        return type == typeof(string) || type.IsValueType;
     }
 
     private static YamlMappingNode LoadYaml(string relativePath) => LoadYamlDocuments(relativePath).Single();

@@ -5,15 +5,31 @@ using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Deploy;
 
-/// <summary>Debian's nginx, with the proxy settings from <c>deploy/nginx/sse-proxy.conf</c>, in front of the two silos.</summary>
+/// <summary>Debian's nginx, with the proxy settings from <c>deploy/nginx/sse-proxy.conf</c>, in front of two silos.</summary>
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed class NginxTests(ClusterFixture cluster)
 {
+    private const string AdminKey = "nginx-admin-key-0123456789abcdef";
+
     [Fact]
     public async Task Streams_and_invocations_pass_through_the_deployed_nginx_configuration_unbuffered()
     {
-        await using var nginx = await NginxServer.StartAsync(cluster.SiloA.HttpPort, cluster.SiloB.HttpPort);
-        using var http = new HttpClient { BaseAddress = nginx.BaseAddress };
+        // Two silos of their own (the shared cluster's Redis and stub), with an admin key: nginx forwards every request,
+        // and a forwarded request is never the keyless mode's local caller, so registering and invoking need the key.
+        var environment = ClusterFixture.SiloEnvironment(cluster.Redis, "nginx-" + Guid.NewGuid().ToString("N")[..12]);
+        environment["Security__ApiKeys__0__Name"] = "ops";
+        environment["Security__ApiKeys__0__Hash"] = Security.SecuredSilo.Hash(AdminKey);
+        environment["Security__ApiKeys__0__Role"] = "admin";
+        await using var first = await SiloProcess.StartAsync(environment);
+        await using var second = await SiloProcess.StartAsync(environment);
+        foreach (var silo in new[] { first, second })
+        {
+            using var direct = WithKey(silo.BaseAddress);
+            await ClusterFixture.WaitForActiveSilosAsync(direct, 2);
+        }
+
+        await using var nginx = await DeployedNginx.StartAsync(first.HttpPort, second.HttpPort);
+        using var http = WithKey(nginx.BaseAddress);
         var function = await cluster.RegisterAsync("echo", via: http);
         var clientId = "via-nginx-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -31,26 +47,10 @@ public sealed class NginxTests(ClusterFixture cluster)
         await sse.NextOfTypeAsync("heartbeat", TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>nginx with the deployed proxy settings, balancing over the given silos.</summary>
-    private static class NginxServer
+    private static HttpClient WithKey(Uri baseAddress)
     {
-        public static Task<NginxProcess> StartAsync(params int[] siloPorts)
-        {
-            var include = Path.Combine(RepositoryPaths.Root, "deploy", "nginx", "sse-proxy.conf");
-            var upstreams = string.Concat(siloPorts.Select(p => $"server 127.0.0.1:{p};\n"));
-            return NginxProcess.StartAsync(
-                port => $$"""
-                    upstream silos { {{upstreams}} keepalive 16; }
-                    server {
-                        listen 127.0.0.1:{{port}};
-                        include {{include}};
-                    }
-                    """,
-                async baseAddress =>
-                {
-                    using var probe = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
-                    return (await probe.GetAsync("health/live")).IsSuccessStatusCode;
-                });
-        }
+        var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        return http;
     }
 }

@@ -37,6 +37,18 @@ public sealed class StartCheckTests
         Assert.Contains("PORT", Assert.Single(output), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_shutdown_timeout_written_as_a_bare_number_is_refused_with_the_form_to_use()
+    {
+        // "30" binds as thirty days: refused rather than taken as a drain deadline nobody meant.
+        var (exitCode, output) = await RunSiloAsync(new Dictionary<string, string> { ["SHUTDOWN_TIMEOUT"] = "30" });
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(output);
+        Assert.Contains("SHUTDOWN_TIMEOUT", line, StringComparison.Ordinal);
+        Assert.Contains("hh:mm:ss", line, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo to its end (a deadline guards against one that starts after all) and gives its non-empty lines.</summary>
     private static async Task<(int ExitCode, List<string> Output)> RunSiloAsync(Dictionary<string, string> environment)
     {

@@ -65,4 +65,18 @@ public sealed class LoadToolSmokeTests
         Assert.Equal(200, result.ServedAgain);
         File.Delete(out_);
     }
+
+    [Fact]
+    public async Task Chaos_scenario_loses_duplicates_and_reorders_nothing_through_a_kill_a_paused_redis_and_a_hanging_function()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-chaos-{Guid.NewGuid():N}.json");
+        var phases = await ChaosScenario.RunAsync(Options.Parse(
+            ["--silos", "2", "--clients", "6", "--rate", "10", "--phase", "6", "--faults", "kill,redis-pause,hang", "--out", out_]));
+
+        Assert.Equal(["kill", "redis-pause", "hang"], phases.Select(p => p.Fault));
+        Assert.All(phases, p => Assert.True(p.Accepted > 0, $"{p.Fault}: nothing was accepted ({p.UnansweredWhy})"));
+        Assert.All(phases, p => Assert.True(p.Kept, $"{p.Fault}: {p}"));
+        Assert.Contains("\"scenario\": \"chaos\"", await File.ReadAllTextAsync(out_), StringComparison.Ordinal);
+        File.Delete(out_);
+    }
 }

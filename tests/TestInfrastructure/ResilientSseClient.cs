@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using SseVirtualization.TestInfrastructure;
-
-namespace SseVirtualization.EndToEnd.Tests.Reliability;
+namespace SseVirtualization.TestInfrastructure;
 
 /// <summary>
 /// Behaves like a browser's EventSource: reads a client's stream and, whenever it ends, reconnects (to the
-/// fallback silo) with Last-Event-ID until it is served again. Records every result and when it was last
+/// fallback silo) until it is served again, with Last-Event-ID set to the last id any event carried (none before the
+/// first id, as EventSource sends none). Records every result and when it was last
 /// moved.
 /// </summary>
 public sealed class ResilientSseClient : IAsyncDisposable
@@ -16,7 +15,8 @@ public sealed class ResilientSseClient : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private Uri _target;
-    private long _lastEventId;
+    private string? _lastEventId;
+    private int _gaps;
 
     public ResilientSseClient(string clientId, Uri first, Uri fallback)
         : this(clientId, first, () => fallback)
@@ -36,6 +36,15 @@ public sealed class ResilientSseClient : IAsyncDisposable
     /// <summary>Request ids of every <c>function_response</c> received, duplicates included.</summary>
     public ConcurrentQueue<string> Results { get; } = new();
 
+    /// <summary>When each result first arrived (<see cref="Stopwatch.GetTimestamp"/>), by request id.</summary>
+    public ConcurrentDictionary<string, long> FirstReceivedAt { get; } = new();
+
+    /// <summary>The event id of every <c>function_response</c>, in the order received: per-client order is kept when they only rise.</summary>
+    public ConcurrentQueue<long> ResultIds { get; } = new();
+
+    /// <summary>How many <c>gap</c> events said that results had left the log before the client could read them.</summary>
+    public int Gaps => Volatile.Read(ref _gaps);
+
     /// <summary>Every <c>function_response</c> as "id:request id@connection number", for diagnosing failures.</summary>
     public ConcurrentQueue<string> Trace { get; } = new();
 
@@ -53,8 +62,14 @@ public sealed class ResilientSseClient : IAsyncDisposable
         {
             try
             {
-                await using var sse = await SseClient.ConnectAsync(_target, $"sse/{_clientId}",
-                    r => r.Headers.Add("Last-Event-ID", _lastEventId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                var resumeFrom = _lastEventId;
+                await using var sse = await SseClient.ConnectAsync(_target, $"sse/{_clientId}", r =>
+                {
+                    if (resumeFrom is not null)
+                    {
+                        r.Headers.Add("Last-Event-ID", resumeFrom);
+                    }
+                });
                 if (!sse.Response.IsSuccessStatusCode)
                 {
                     throw new HttpRequestException($"status {(int)sse.Response.StatusCode}");
@@ -63,6 +78,11 @@ public sealed class ResilientSseClient : IAsyncDisposable
                 while (!_stop.IsCancellationRequested)
                 {
                     var item = await sse.NextAsync(Timeout.InfiniteTimeSpan);
+                    if (item.EventId is not null)
+                    {
+                        _lastEventId = item.EventId;
+                    }
+
                     if (item.EventType == "connected")
                     {
                         Connected.TrySetResult();
@@ -72,10 +92,15 @@ public sealed class ResilientSseClient : IAsyncDisposable
                             broken = false;
                         }
                     }
+                    else if (item.EventType == "gap")
+                    {
+                        Interlocked.Increment(ref _gaps);
+                    }
                     else if (item.EventType == "function_response")
                     {
-                        _lastEventId = long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture);
                         var requestId = JsonDocument.Parse(item.Data).RootElement.GetProperty("request_id").GetString()!;
+                        ResultIds.Enqueue(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
+                        FirstReceivedAt.TryAdd(requestId, Stopwatch.GetTimestamp());
                         Results.Enqueue(requestId);
                         Trace.Enqueue($"{item.EventId}:{requestId[..8]}@{Reconnects}");
                     }

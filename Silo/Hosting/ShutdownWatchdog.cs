@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace SseVirtualization.Silo.Hosting;
+
+/// <summary>
+/// Ends the process when stopping outlasts its deadline. Orleans' ungraceful stop still writes the silo's status to the
+/// membership table and waits for Redis (about two minutes when Redis does not answer); an orchestrator would kill the
+/// silo anyway, so it leaves by itself, with an exit code that says the stop was cut short.
+/// </summary>
+internal sealed partial class ShutdownWatchdog(IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILogger<ShutdownWatchdog> logger)
+    : IHostedService, IDisposable
+{
+    /// <summary>What the stop may take beyond <see cref="HostOptions.ShutdownTimeout"/>: Orleans' ungraceful stop with Redis up.</summary>
+    public static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>Exit code of a silo whose stop did not finish within its deadline and was ended by the watchdog.</summary>
+    public const int StopOverran = 3;
+
+    private CancellationTokenRegistration _stopping;
+    private Timer? _timer;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = lifetime.ApplicationStopping.Register(Arm);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // The host disposes its services only after every hosted service stopped: the stop did not overrun.
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _timer?.Dispose();
+    }
+
+    private void Arm()
+    {
+        var limit = host.Value.ShutdownTimeout + ExitGrace;
+        _timer = new Timer(_ => Overran(limit), null, limit, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Overran(TimeSpan limit)
+    {
+        LogOverran(logger, limit);
+        Environment.Exit(StopOverran);
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error,
+        Message = "Stopping took longer than {Limit} (SHUTDOWN_TIMEOUT plus grace): the silo exits without waiting further. If Redis was unreachable, other silos declare this one dead when they notice it is gone")]
+    private static partial void LogOverran(ILogger logger, TimeSpan limit);
+}
