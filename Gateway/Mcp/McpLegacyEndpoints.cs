@@ -37,7 +37,7 @@ internal static partial class McpLegacyEndpoints
         var sessionId = McpSessions.NewId();
         var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
         var placeholder = new McpSessionInfo(McpProtocol.LegacySse, McpSessionInfo.LegacySse, string.Empty, string.Empty, "{}", CallerAccess.OwnerOf(context.User), null, time.GetUtcNow());
-        switch (await session.StartAsync(placeholder))
+        switch (await session.StartSessionAsync(placeholder))
         {
             case McpSessionStart.OwnerAtLimit:
                 return McpStreamableEndpoints.TransportError(StatusCodes.Status429TooManyRequests, McpSessions.TooManySessions(options.CurrentValue.MaxSessionsPerOwner));

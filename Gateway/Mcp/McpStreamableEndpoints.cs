@@ -132,7 +132,7 @@ internal static partial class McpStreamableEndpoints
         }
 
         var sessionId = McpSessions.NewId();
-        switch (await grains.GetGrain<IMcpSessionGrain>(sessionId).StartAsync(info))
+        switch (await grains.GetGrain<IMcpSessionGrain>(sessionId).StartSessionAsync(info))
         {
             case McpSessionStart.OwnerAtLimit:
                 return Results.Content(

@@ -7,6 +7,12 @@ namespace SseVirtualization.Clients;
 /// persisted log (the source of truth for replay), knows which silos hold the client's connections and
 /// publishes each event to those silos' streams (<see cref="Streams.StreamNames"/>).
 /// </summary>
+/// <remarks>
+/// Version 1 added <see cref="GetInvocationAsync"/> to the release of 2026-12-03 (version 0): a call from this build to a
+/// client active on a silo of that release moves the client to a silo of this one. Methods of version 0 keep their
+/// signatures.
+/// </remarks>
+[Orleans.CodeGeneration.Version(1)]
 public interface IClientGrain : IGrainWithStringKey
 {
     /// <summary>

@@ -8,10 +8,22 @@ namespace SseVirtualization.Mcp;
 /// resumed with <c>Last-Event-ID</c> on another silo replays from here. Live messages travel on the Orleans stream
 /// <see cref="McpStreamNames.SessionNamespace"/>/session id to whichever silo holds the stream.
 /// </summary>
+/// <remarks>
+/// Version 1 added methods to the release of 2026-12-03 (version 0), so a call from this build to a session active on a
+/// silo of that release moves the session to a silo of this one (Orleans' backward-compatible versioning). Methods of
+/// version 0 keep their signatures: silos of that release still call them.
+/// </remarks>
+[Orleans.CodeGeneration.Version(1)]
 public interface IMcpSessionGrain : IGrainWithStringKey
 {
     /// <summary>Starts the session, in a slot of its owner (<see cref="IMcpSessionOwnerGrain"/>).</summary>
-    Task<McpSessionStart> StartAsync(McpSessionInfo info);
+    Task<McpSessionStart> StartSessionAsync(McpSessionInfo info);
+
+    /// <summary>
+    /// The start of the release of 2026-12-03, for its silos during a rolling upgrade: <c>true</c> when the session
+    /// started. This build calls <see cref="StartSessionAsync"/>.
+    /// </summary>
+    Task<bool> StartAsync(McpSessionInfo info);
 
     /// <summary>
     /// Starts the session unless it exists and has not expired (then it is left as it is); one call, so two first requests

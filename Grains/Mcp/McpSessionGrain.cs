@@ -18,7 +18,9 @@ internal sealed class McpSessionGrain(
 {
     private McpSessionState State => state.State;
 
-    public async Task<McpSessionStart> StartAsync(McpSessionInfo info)
+    public async Task<bool> StartAsync(McpSessionInfo info) => await StartSessionAsync(info) == McpSessionStart.Started;
+
+    public async Task<McpSessionStart> StartSessionAsync(McpSessionInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
         if (State.Info is not null)
