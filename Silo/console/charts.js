@@ -14,6 +14,7 @@ export class Ring {
 const svgNs = "http://www.w3.org/2000/svg";
 const width = 300;
 const height = 64;
+const minimumSlots = 20;
 
 function svg(tag, attributes) {
   const node = document.createElementNS(svgNs, tag);
@@ -43,9 +44,11 @@ export function lineChart(title, series, unit, capacity) {
   label.textContent = `${title}: latest ${latest}`;
   chart.append(label);
   chart.append(svg("line", { x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5, class: "axis" }));
-  const step = width / Math.max(1, capacity - 1);
+  // Few samples are spread over a minimum width rather than squeezed against the right edge.
+  const slots = Math.min(capacity, Math.max(minimumSlots, samples));
+  const step = width / Math.max(1, slots - 1);
   for (const s of series) {
-    const offset = capacity - s.values.length; // the newest sample sits at the right edge
+    const offset = slots - s.values.length; // the newest sample sits at the right edge
     const points = [];
     s.values.forEach((v, i) => {
       if (v === null || v === undefined) return;

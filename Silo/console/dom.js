@@ -26,8 +26,10 @@ export function row(cells, className) {
 
 /** A table inside a horizontally scrolling wrapper, so narrow screens scroll it rather than the page. */
 export function table(caption, headings, rows) {
+  // On a phone the rows stack, each cell labelled by its column (CSS reads data-label).
+  for (const tr of rows) [...tr.children].forEach((td, i) => td.setAttribute("data-label", headings[i] ?? ""));
   return el("div", { className: "table-wrap" },
-    el("table", {},
+    el("table", { className: "stack" },
       el("caption", { className: "visually-hidden" }, caption),
       el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col" }, h)))),
       el("tbody", {}, rows)));

@@ -6,6 +6,7 @@ import { $, el } from "./dom.js";
 
 // Every event kind a client stream sends (docs/http-api.md); "message" catches events without a name.
 const kinds = ["connected", "heartbeat", "function_response", "function_result", "gap", "token_expired", "reconnect", "message"];
+const withId = new Set(["connected", "function_response", "function_result"]);
 const kept = 200;
 
 let source = null;
@@ -49,7 +50,8 @@ function show(type, event) {
   const item = el("li", { className: `event ${type}`, "data-type": type },
     el("div", { className: "event-head" },
       el("span", { className: "type" }, type),
-      event.lastEventId ? ` #${event.lastEventId}` : "",
+      // EventSource reports the stream's last id on every event; only these kinds carry one of their own.
+      withId.has(type) && event.lastEventId ? ` #${event.lastEventId}` : "",
       ` · ${new Date().toLocaleTimeString()}`),
     el("div", { className: "event-summary" }, summary(type, data)),
     el("pre", {}, event.data ?? ""));

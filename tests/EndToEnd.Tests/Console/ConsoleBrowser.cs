@@ -21,12 +21,13 @@ public sealed class ConsoleBrowser : IAsyncDisposable
     /// <summary>Errors the pages logged or threw.</summary>
     public List<string> Errors { get; } = [];
 
-    public static async Task<ConsoleBrowser> LaunchAsync()
+    /// <param name="flags">Further Chromium flags, e.g. <c>--host-resolver-rules</c> to reach a silo under another name.</param>
+    public static async Task<ConsoleBrowser> LaunchAsync(params string[] flags)
     {
         // The console samples every 3 s and health checks take a few rounds: wait on conditions generously.
         SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
-        return new ConsoleBrowser(playwright, await HeadlessChromium.LaunchAsync(playwright));
+        return new ConsoleBrowser(playwright, await HeadlessChromium.LaunchAsync(playwright, flags));
     }
 
     /// <summary>Opens the console of <paramref name="silo"/> in a fresh context (no cookies) at <paramref name="width"/> pixels.</summary>

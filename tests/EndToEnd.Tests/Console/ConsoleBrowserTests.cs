@@ -12,6 +12,8 @@ namespace SseVirtualization.EndToEnd.Tests.Console;
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsyncLifetime
 {
+    private const string RemoteName = "console.example";
+
     private ConsoleBrowser _browser = null!;
 
     public async Task InitializeAsync() => _browser = await ConsoleBrowser.LaunchAsync();
@@ -27,6 +29,20 @@ public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsync
         await Expect(page.Locator("#served-by")).ToContainTextAsync("Served by silo");
         await Expect(page.Locator(".silo-clients")).ToHaveCountAsync(2);
         Assert.Empty(_browser.Errors);
+    }
+
+    [Fact]
+    public async Task A_keyless_silo_reached_under_a_name_that_is_not_loopback_says_why_admin_is_refused_and_offers_the_key_prompt()
+    {
+        // As a deployment without keys is reached remotely: the console loads, every admin call answers 403.
+        await using var browser = await ConsoleBrowser.LaunchAsync($"--host-resolver-rules=MAP {RemoteName} 127.0.0.1");
+        var page = await browser.OpenAsync(new Uri($"http://{RemoteName}:{cluster.SiloA.HttpPort}/"), ConsoleBrowser.Desktop);
+
+        var prompt = page.GetByRole(AriaRole.Region, new() { Name = "An admin API key is needed" });
+        await Expect(prompt).ToBeVisibleAsync();
+        await Expect(prompt).ToContainTextAsync("403");
+        await Expect(prompt).ToContainTextAsync("configure Security:ApiKeys");
+        Assert.Empty(browser.Errors);
     }
 
     [Theory]
