@@ -250,7 +250,7 @@ public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsync
         var function = await cluster.RegisterAsync(new()
         {
             ["endpoints"] = new[] { cluster.Stub.Url("ep/" + first).ToString(), cluster.Stub.Url("ep/" + second).ToString() },
-            ["health_check"] = new { interval = "500ms", timeout = "250ms" },
+            ["health_check"] = new { interval = "1s", timeout = "900ms" },
             ["description"] = "Two endpoints behind one name",
         });
         var clientId = "console-" + Guid.NewGuid().ToString("N")[..6];
@@ -275,11 +275,14 @@ public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsync
         await Expect(desktop.Locator("article.function")).ToHaveCountAsync(1);
         await Expect(FunctionCard(desktop, function).Locator("[data-stat=invocations] dd")).ToHaveTextAsync("10");
         await Expect(desktop.Locator("#events li.function_response")).ToHaveCountAsync(10);
+        await desktop.GetByLabel("Show heartbeats").UncheckAsync();
+        await Expect(desktop.Locator("#events li.heartbeat").First).ToBeHiddenAsync();
         await desktop.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleBrowser.ScreenshotPath("console-desktop.png"), FullPage = true });
 
         var phone = await _browser.OpenAsync(cluster.SiloA.BaseAddress, ConsoleBrowser.Phone);
         await phone.GetByLabel("Show functions whose name contains").FillAsync(function);
         await Expect(phone.Locator("article.function")).ToHaveCountAsync(1);
+        await Expect(phone.Locator("#connections-chart svg")).ToHaveAttributeAsync("data-samples", ThreeOrMorePattern());
         await phone.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleBrowser.ScreenshotPath("console-phone.png"), FullPage = true });
         Assert.Empty(_browser.Errors);
     }
@@ -300,6 +303,9 @@ public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsync
 
     [GeneratedRegex(@"^[0-9.]+ (ms|s)$")]
     private static partial Regex MillisecondsPattern();
+
+    [GeneratedRegex(@"^([3-9]|[0-9]{2,})$")]
+    private static partial Regex ThreeOrMorePattern();
 
     [GeneratedRegex(@"latest p50 [0-9.]+ ms")]
     private static partial Regex LatestP50Pattern();
