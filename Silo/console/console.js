@@ -55,7 +55,11 @@ async function deleteFunction(fn) {
   dialog.returnValue = "";
   dialog.showModal();
   await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
-  if (dialog.returnValue !== "confirm") return;
+  if (dialog.returnValue !== "confirm") {
+    // The list may have been redrawn while the dialog was open: focus the button as it is now.
+    document.querySelector(`[data-focus="${CSS.escape(`delete:${fn.name}`)}"]`)?.focus();
+    return;
+  }
   try {
     await api(`admin/functions/${encodeURIComponent(fn.name)}`, { method: "DELETE" });
     $("function-form-result").textContent = `Deleted ${fn.name}.`;

@@ -187,6 +187,47 @@ public sealed partial class ConsoleBrowserTests(ClusterFixture cluster) : IAsync
     }
 
     [Fact]
+    public async Task Every_control_has_a_name_and_delete_is_confirmed_or_cancelled_from_the_keyboard()
+    {
+        var name = await cluster.RegisterAsync("echo");
+        var page = await _browser.OpenAsync(cluster.SiloA.BaseAddress, ConsoleBrowser.Desktop);
+        var delete = page.GetByRole(AriaRole.Button, new() { Name = $"Delete {name}" });
+        await Expect(delete).ToBeVisibleAsync();
+
+        var unnamed = await page.EvaluateAsync<string[]>(
+            """
+            () => [...document.querySelectorAll("input, select, textarea, button")]
+              .filter((e) => e.type !== "hidden")
+              .filter((e) => !(e.labels?.length) && !e.getAttribute("aria-label") && !(e.tagName === "BUTTON" && e.textContent.trim()))
+              .map((e) => e.outerHTML)
+            """);
+        Assert.Empty(unnamed);
+
+        // Keyboard only: the confirmation opens on Cancel, Escape keeps the function, and focus survives the refreshes.
+        await delete.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToBeHiddenAsync();
+        var samples = await page.Locator("#connections-chart svg").GetAttributeAsync("data-samples");
+        await Expect(page.Locator("#connections-chart svg")).Not.ToHaveAttributeAsync("data-samples", samples!);
+        await Expect(delete).ToBeFocusedAsync();
+        using (var kept = await cluster.A.GetAsync($"admin/functions/{name}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        }
+
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(FunctionCard(page, name)).ToHaveCountAsync(0);
+        await Expect(page.Locator("#functions-title")).ToBeFocusedAsync();
+        Assert.Empty(_browser.Errors);
+    }
+
+    [Fact]
     public async Task Event_pane_on_silo_A_shows_a_result_invoked_through_silo_B()
     {
         var function = await cluster.RegisterAsync("echo");
