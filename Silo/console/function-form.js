@@ -15,7 +15,10 @@ function removeButton(label, onRemove) {
 function renumber(container, kind) {
   [...container.children].forEach((line, i) => {
     for (const label of line.querySelectorAll("label")) label.textContent = label.dataset.template.replace("#", String(i + 1));
-    for (const button of line.querySelectorAll("button")) button.setAttribute("aria-label", `Remove ${kind} ${i + 1}`);
+    for (const button of line.querySelectorAll("button")) {
+      button.setAttribute("aria-label", `Remove ${kind} ${i + 1}`);
+      button.disabled = kind === "endpoint" && container.children.length === 1; // a function needs one
+    }
   });
 }
 
