@@ -1,142 +1,127 @@
-// The web console: reads the admin API, invokes functions and shows a client's live events. No build step.
-"use strict";
+// The web console: reads the admin API every few seconds and wires the page's parts together. No build step, no
+// library: every file is a plain ES module served as it is.
+import { api, onRefused, signIn, signOut } from "./api.js";
+import { Ring, lineChart } from "./charts.js";
+import { renderClients } from "./clients.js";
+import { $, el } from "./dom.js";
+import { setUpEvents } from "./events.js";
+import { editFunction, resetForm, setUpFunctionForm } from "./function-form.js";
+import { functions, refreshFunctions, renderFunctions } from "./functions.js";
+import { renderInvokeChoices, setUpInvokeForm } from "./invoke.js";
 
-const $ = (id) => document.getElementById(id);
-let source = null;
+const refreshMs = 3000;
+const connectionSamples = new Ring(100);
+let refreshing = null;
+// Whether this tab signed in (the session cookie is HttpOnly, so the page cannot see it); never the key itself.
+let signedIn = sessionStorage.getItem("sse-console-signed-in") === "1";
 
-function text(value) { return value === null || value === undefined ? "" : String(value); }
-
-function row(cells, className) {
-  const tr = document.createElement("tr");
-  if (className) tr.className = className;
-  for (const cell of cells) {
-    const td = document.createElement("td");
-    if (cell instanceof Node) td.append(cell); else td.textContent = text(cell);
-    tr.append(td);
-  }
-  return tr;
+function setSignedIn(value) {
+  signedIn = value;
+  if (value) sessionStorage.setItem("sse-console-signed-in", "1");
+  else sessionStorage.removeItem("sse-console-signed-in");
 }
 
-async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
-  // With API keys configured, admin needs a session: the key is presented once and kept as an HttpOnly cookie.
-  if (response.status === 401) $("login-form").hidden = false;
-  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-  return response.json();
+function showKeyPrompt(status, problem) {
+  const prompt = $("key-prompt");
+  const wasHidden = prompt.hidden;
+  prompt.hidden = false;
+  $("session-state").hidden = true;
+  setSignedIn(false);
+  const detail = problem?.detail ?? problem?.title ?? "";
+  $("key-prompt-reason").textContent = status === 401
+    ? `The admin API answered 401: ${detail || "it needs an admin API key."} Enter an admin key to use the console.`
+    : `The admin API answered 403: ${detail || "not allowed."} If this cluster has an admin key configured, enter it.`;
+  if (wasHidden) $("login-key").focus();
 }
 
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const response = await fetch("admin/session", { method: "POST", headers: { "X-Api-Key": $("login-key").value } });
-  $("login-key").value = "";
-  if (response.ok) {
-    $("login-form").hidden = true;
-    refresh();
-  } else {
-    $("served-by").textContent = "That key was not accepted.";
-  }
-});
-
-async function refreshCluster() {
-  const health = await getJson("admin/health");
+function renderCluster(health) {
   const self = health.cluster.find((s) => s.self);
   $("served-by").textContent = `Served by silo ${self ? self.silo : "?"} · storage: ${health.storage} · uptime ${health.uptime}`;
-  $("cluster-summary").textContent = `${health.cluster.length} silo(s), ${health.active_connections} connection(s), ${health.registered_functions} function(s) · ${health.status}`;
-  $("silos").replaceChildren(...health.cluster.map((s) => {
-    const status = document.createElement("span");
-    status.textContent = s.status;
-    status.className = `status-${s.status}`;
-    return row([s.silo + (s.self ? " (this silo)" : ""), status, s.connections ?? "–"]);
-  }));
+  $("cluster-summary").textContent =
+    `${health.cluster.length} silo(s), ${health.active_connections} connection(s), ${health.registered_functions} function(s) · ${health.status}`;
+  $("silos").replaceChildren(...health.cluster.map((s) => el("tr", {},
+    el("td", {}, s.silo + (s.self ? " (this silo)" : "")),
+    el("td", {}, el("span", { className: `status-${s.status}` }, s.status)),
+    el("td", {}, s.connections ?? "–"))));
+  connectionSamples.push(health.active_connections);
+  $("connections-chart").replaceChildren(
+    lineChart("Connections", [{ name: "open", className: "p50", values: connectionSamples.items }], "", connectionSamples.capacity));
 }
 
-async function refreshFunctions() {
-  const list = await getJson("admin/functions");
-  $("functions").replaceChildren(...(list.functions.length
-    ? list.functions.map((f) => row([f.name, f.endpoint, f.timeout, f.is_active ? "active" : "inactive"]))
-    : [row(["No functions registered yet.", "", "", ""])]));
-  const select = $("inv-function");
-  const chosen = select.value;
-  select.replaceChildren(...list.functions.map((f) => new Option(f.name, f.name)));
-  if (chosen) select.value = chosen;
-}
-
-async function refresh() {
+async function deleteFunction(fn) {
+  const dialog = $("confirm-dialog");
+  $("confirm-title").textContent = `Delete ${fn.name}?`;
+  $("confirm-text").textContent = `Invocations of ${fn.name} fail with 404 from then on; its registration and secrets are removed.`;
+  dialog.returnValue = "";
+  dialog.showModal();
+  await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+  if (dialog.returnValue !== "confirm") {
+    // The list may have been redrawn while the dialog was open: focus the button as it is now.
+    document.querySelector(`[data-focus="${CSS.escape(`delete:${fn.name}`)}"]`)?.focus();
+    return;
+  }
   try {
-    await Promise.all([refreshCluster(), refreshFunctions()]);
+    await api(`admin/functions/${encodeURIComponent(fn.name)}`, { method: "DELETE" });
+    $("function-form-result").textContent = `Deleted ${fn.name}.`;
+    $("function-form-result").className = "good";
+    resetForm();
+  } catch (error) {
+    $("function-form-result").textContent = `Could not delete ${fn.name}: ${error.message}`;
+    $("function-form-result").className = "bad";
+  }
+  await refresh();
+  $("functions-title").focus();
+}
+
+async function refreshOnce() {
+  try {
+    const [health, connections] = await Promise.all([api("admin/health"), api("admin/connections"), refreshFunctions()]);
+    $("key-prompt").hidden = true;
+    $("session-state").hidden = !signedIn;
+    renderCluster(health);
+    renderClients(health, connections);
+    renderFunctions({ onEdit: editFunction, onDelete: deleteFunction });
+    renderInvokeChoices(functions());
   } catch (error) {
     $("served-by").textContent = `Could not read the cluster: ${error.message}`;
   }
 }
 
-$("register-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const body = { name: $("reg-name").value, endpoint: $("reg-endpoint").value, timeout: $("reg-timeout").value };
-  const response = await fetch("admin/functions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const answer = await response.json();
-  $("register-result").textContent = response.ok ? `Registered ${answer.name}.` : `Refused: ${answer.detail ?? answer.title}`;
-  if (response.ok) await refreshFunctions();
-});
+/** One refresh at a time; a call while one runs waits for it and then runs again. */
+async function refresh() {
+  while (refreshing) await refreshing;
+  refreshing = refreshOnce();
+  try { await refreshing; } finally { refreshing = null; }
+}
 
-$("invoke-form").addEventListener("submit", async (event) => {
+onRefused(showKeyPrompt);
+
+$("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  let payload;
+  const key = $("login-key").value;
+  $("login-key").value = "";
   try {
-    payload = JSON.parse($("inv-payload").value || "{}");
-  } catch {
-    $("invoke-result").textContent = "The payload is not valid JSON.";
-    return;
+    await signIn(key);
+    setSignedIn(true);
+    $("login-result").textContent = "";
+    $("key-prompt").hidden = true;
+    await refresh();
+  } catch (error) {
+    $("login-result").textContent = `That key was not accepted: ${error.problem?.detail ?? error.message}`;
+    $("login-key").focus();
   }
-  const body = { payload, client_id: $("inv-client").value || undefined, async: $("inv-async").checked };
-  const response = await fetch(`invoke/${encodeURIComponent($("inv-function").value)}`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-  });
-  $("invoke-result").textContent = `${response.status}\n${JSON.stringify(await response.json(), null, 2)}`;
 });
 
-function showEvent(type, event) {
-  const item = document.createElement("li");
-  item.className = type;
-  const head = document.createElement("div");
-  const name = document.createElement("span");
-  name.className = "type";
-  name.textContent = type;
-  head.append(name, document.createTextNode(event.lastEventId ? ` #${event.lastEventId}` : ""),
-    document.createTextNode(` · ${new Date().toLocaleTimeString()}`));
-  const data = document.createElement("pre");
-  data.textContent = event.data ?? "";
-  item.append(head, data);
-  $("events").prepend(item);
-  while ($("events").children.length > 200) $("events").lastChild.remove();
-}
-
-function disconnect() {
-  if (source) source.close();
-  source = null;
-  $("stream-toggle").textContent = "Connect";
-  $("stream-state").textContent = "Not connected.";
-}
-
-$("stream-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  if (source) { disconnect(); return; }
-  const client = $("stream-client").value;
-  source = new EventSource(`sse/${encodeURIComponent(client)}`);
-  $("stream-toggle").textContent = "Disconnect";
-  $("stream-state").textContent = `Connecting as ${client}…`;
-  for (const type of ["connected", "heartbeat", "function_response", "gap", "reconnect"]) {
-    source.addEventListener(type, (e) => {
-      if (type === "connected") {
-        const info = JSON.parse(e.data);
-        $("stream-state").textContent = `Connected as ${info.client_id} to silo ${info.silo}.`;
-      }
-      showEvent(type, e);
-    });
-  }
-  source.onerror = () => {
-    if (source && source.readyState === EventSource.CONNECTING) $("stream-state").textContent = "Reconnecting…";
-  };
+$("sign-out").addEventListener("click", async () => {
+  await signOut();
+  setSignedIn(false);
+  $("session-state").hidden = true;
+  await refresh();
 });
 
+setUpFunctionForm(() => refresh());
+$("fn-filter").addEventListener("input", () => renderFunctions({ onEdit: editFunction, onDelete: deleteFunction }));
+setUpInvokeForm(() => setTimeout(refresh, 300));
+setUpEvents();
 refresh();
-setInterval(refresh, 5000);
+setInterval(refresh, refreshMs);
