@@ -80,12 +80,12 @@ public sealed class LocalClusterScriptTests
 
         // The silo listens on another loopback address than the one the script waits on: up, but never reachable.
         cluster.Environment["BIND_ADDRESS"] = "127.0.0.2";
-        cluster.Environment["SILO_START_TIMEOUT"] = "15";
+        cluster.Environment["SILO_START_TIMEOUT"] = "5";
         try
         {
             var run = await cluster.StartAsync("1");
             Assert.False(run.Succeeded, run.ToString());
-            Assert.Contains("did not answer within 15 s (SILO_START_TIMEOUT)", run.Output, StringComparison.Ordinal);
+            Assert.Contains("did not answer within 5 s (SILO_START_TIMEOUT)", run.Output, StringComparison.Ordinal);
             Assert.Contains("--- last lines of", run.Output, StringComparison.Ordinal);
             Assert.Empty(cluster.RemainingProcesses());
         }
