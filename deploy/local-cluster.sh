@@ -22,6 +22,9 @@
 # (deploy/functions/search, port SEARCH_PORT, 7071), indexes README.md and docs/*.md, and registers it as the
 # function and MCP tool "search": curl -N "http://127.0.0.1:8080/mcp/stream?function=search&q=how+do+clients+resume"
 set -euo pipefail
+# RUN_DIR and SILO_DLL may be relative to where this is run from; everything else is relative to the repository.
+[ -n "${RUN_DIR:-}" ] && RUN_DIR=$(realpath -m "$RUN_DIR")
+[ -n "${SILO_DLL:-}" ] && SILO_DLL=$(realpath -m "$SILO_DLL")
 cd "$(dirname "$0")/.."
 
 silos=3
@@ -67,7 +70,7 @@ if [ "$build" = true ]; then
   fi
 fi
 [ -f "$dll" ] || { echo "No silo build at $dll (build it, or drop --no-build / fix SILO_DLL)." >&2; exit 1; }
-dll=$(realpath "$dll")
+dll=$(realpath "$dll") # the silos start from its folder
 
 # From here on, any failure (or Ctrl-C) stops everything this run started.
 mkdir -p "$run_dir/redis"
@@ -138,4 +141,5 @@ if [ "$with_search" = true ]; then
   deploy/functions/search/start-local.sh "$run_dir" "http://127.0.0.1:$http_port"
 fi
 started=true
-echo "Stop with: deploy/stop-local-cluster.sh"
+if [ -n "${RUN_DIR:-}" ]; then echo "Stop with: RUN_DIR=$run_dir deploy/stop-local-cluster.sh"
+else echo "Stop with: deploy/stop-local-cluster.sh"; fi

@@ -2,6 +2,7 @@
 # Stops what deploy/local-cluster.sh started: each silo gracefully (SIGTERM: clients are told to move), then Redis,
 # and returns once they are gone. RUN_DIR names the run folder, as for local-cluster.sh.
 set -euo pipefail
+[ -n "${RUN_DIR:-}" ] && RUN_DIR=$(realpath -m "$RUN_DIR") # relative to where this is run from
 cd "$(dirname "$0")/.."
 run_dir="${RUN_DIR:-$PWD/.run/local-cluster}"
 
