@@ -26,9 +26,15 @@ public sealed class DeployValidatorTests
         Assert.True(production.Succeeded, production.ToString());
 
         // The image kustomize substituted: a registry path with a tag, not the bare name nothing can pull.
-        var image = production.Output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("image:", StringComparison.Ordinal) && l.Contains("sse-virtualization", StringComparison.Ordinal));
-        Assert.Matches(@"^image: [a-z0-9.-]+/sse-virtualization:[\w.-]+$", image);
+        Assert.Matches(@"^image: [a-z0-9.-]+/sse-virtualization:[\w.-]+$", SiloImage(production));
+
+        var placeholder = await DeployValidators.RenderAsync(Path.Combine(DeployValidators.Deploy, "kubernetes", "base"));
+        Assert.True(placeholder.Succeeded, placeholder.ToString());
+        Assert.Equal("image: sse-virtualization", SiloImage(placeholder));
     }
+
+    private static string SiloImage(ToolRun rendered) =>
+        rendered.Output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("image:", StringComparison.Ordinal) && l.Contains("sse-virtualization", StringComparison.Ordinal));
 
     [Fact]
     public async Task Yamllint_accepts_every_yaml_file_in_deploy()
