@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Stops what deploy/local-cluster.sh started: each silo gracefully (SIGTERM: clients are told to move), then Redis.
+# Stops what deploy/local-cluster.sh started: each silo gracefully (SIGTERM: clients are told to move), then Redis,
+# and returns once they are gone. RUN_DIR names the run folder, as for local-cluster.sh.
 set -euo pipefail
+[ -n "${RUN_DIR:-}" ] && RUN_DIR=$(realpath -m "$RUN_DIR") # relative to where this is run from
 cd "$(dirname "$0")/.."
 run_dir="${RUN_DIR:-$PWD/.run/local-cluster}"
-for pidfile in "$run_dir"/silo-*.pid; do
-  [ -e "$pidfile" ] || continue
-  pid=$(cat "$pidfile")
+
+# SIGTERM, then up to 30 s to exit, then SIGKILL; only if the PID still runs the program named $2 (a PID left in a
+# file by a run that died may belong to another process by now).
+stop_process() {
+  local pid="$1"
+  grep -qa -- "$2" "/proc/$pid/cmdline" 2>/dev/null || return 0
   if kill -TERM "$pid" 2>/dev/null; then
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidfile"
+}
+
+for pidfile in "$run_dir"/silo-*.pid; do
+  [ -e "$pidfile" ] || continue
+  stop_process "$(cat "$pidfile")" dotnet &
 done
+wait # the silos drain in parallel
+rm -f "$run_dir"/silo-*.pid
 if [ -e "$run_dir/search.pid" ]; then
-  kill -TERM "$(cat "$run_dir/search.pid")" 2>/dev/null || true
+  stop_process "$(cat "$run_dir/search.pid")" dotnet
   rm -f "$run_dir/search.pid"
 fi
 if [ -e "$run_dir/postgres-dir" ]; then
@@ -25,7 +36,7 @@ if [ -e "$run_dir/postgres-dir" ]; then
   rm -f "$run_dir/postgres-dir"
 fi
 if [ -e "$run_dir/redis.pid" ]; then
-  kill -TERM "$(cat "$run_dir/redis.pid")" 2>/dev/null || true
+  stop_process "$(cat "$run_dir/redis.pid")" redis-server
   rm -f "$run_dir/redis.pid"
 fi
 echo "Local cluster stopped (data kept in $run_dir/redis)."

@@ -15,6 +15,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgre
 # A client whose network vanishes (DeadPeerTests): a network namespace and a veth pair (ip), a client inside it (curl).
 command -v ip >/dev/null 2>&1 || missing="$missing iproute2"
 command -v curl >/dev/null 2>&1 || missing="$missing curl"
+# Offline checks of deploy/ (Deploy.DeployValidatorTests): yamllint and docker-compose v1 from Debian. kubectl (for
+# kubectl kustomize) comes with these machines; Debian's kubernetes-client is too old for the overlays' kustomize syntax.
+command -v yamllint >/dev/null 2>&1 || missing="$missing yamllint"
+command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
+command -v kubectl >/dev/null 2>&1 || echo "kubectl is not installed: the Kubernetes checks in Deploy.DeployValidatorTests will fail." >&2
 if [ -n "$missing" ]; then
   echo "Installing$missing with apt-get..."
   sudo=""
@@ -26,6 +31,8 @@ fi
 # The MCP tests drive real Node.js clients and servers (official TypeScript SDK, server-everything, the
 # conformance suite), pinned in tests/McpClients/package-lock.json.
 npm ci --prefix tests/McpClients --no-audit --no-fund --loglevel=error >/dev/null
+# The deploy validators (kubernetes-models, dockerfilelint), pinned in tests/DeployLint/package-lock.json.
+npm ci --prefix tests/DeployLint --no-audit --no-fund --loglevel=error >/dev/null
 
 configuration="${CONFIGURATION:-Release}"
 results=".artifacts/test-results"

@@ -52,6 +52,31 @@ public sealed class DeployFilesTests
     }
 
     [Fact]
+    public void Dockerignore_keeps_build_outputs_history_and_local_data_out_but_nothing_the_dockerfile_copies()
+    {
+        var ignored = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, ".dockerignore"))
+            .Select(l => l.Trim())
+            .Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .ToList();
+        foreach (var pattern in new[] { "**/bin/", "**/obj/", ".git/", ".run/", ".artifacts/", "**/node_modules/", "tests/" })
+        {
+            Assert.Contains(pattern, ignored);
+        }
+
+        // What the Dockerfile copies from the context: the first word after COPY of each line that does not copy from a stage.
+        var copied = File.ReadAllLines(Path.Combine(Deploy, "Dockerfile"))
+            .Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal))
+            .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1])
+            .ToList();
+        Assert.Contains("Silo/", copied);
+        foreach (var source in copied)
+        {
+            var topLevel = source.Split('/')[0];
+            Assert.DoesNotContain(ignored, p => p.TrimEnd('/') == topLevel || (p.StartsWith("*.", StringComparison.Ordinal) && topLevel.EndsWith(p[1..], StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public void Compose_runs_redis_with_aof_three_silos_and_nginx_with_the_sse_proxy_settings()
     {
         var root = LoadYaml("docker-compose.yml");
@@ -73,7 +98,17 @@ public sealed class DeployFilesTests
 
             // nginx's X-Forwarded-For names the caller for rate limits and stream caps only if its address is trusted.
             Assert.Equal(nginxAddress, variables["Security__ForwardedHeaders__TrustedProxies__0"]);
+
+            // Behind nginx nothing is local: an admin key whose hash compose must be given (":?" refuses to start without).
+            Assert.Equal("admin", variables["Security__ApiKeys__0__Role"]);
+            Assert.StartsWith("${SSE_ADMIN_KEY_HASH:?", variables["Security__ApiKeys__0__Hash"], StringComparison.Ordinal);
         }
+
+        Assert.False(root.Children.ContainsKey("name"), "docker-compose v1 refuses a top-level name; deploy/.env sets COMPOSE_PROJECT_NAME");
+        var example = File.ReadAllText(Path.Combine(Deploy, ".env.example"));
+        Assert.Contains("SSE_ADMIN_KEY_HASH=sha256:", example, StringComparison.Ordinal);
+        Assert.Contains("openssl rand -hex 32", example, StringComparison.Ordinal);
+        Assert.Contains(".env", File.ReadAllLines(Path.Combine(Deploy, ".gitignore")));
 
         var volumes = ((YamlSequenceNode)nginx["volumes"]).Select(v => v.ToString()).ToList();
         Assert.Contains(volumes, v => v.StartsWith("./nginx/sse-proxy.conf:", StringComparison.Ordinal));
@@ -87,24 +122,72 @@ public sealed class DeployFilesTests
     [Fact]
     public void Kubernetes_manifests_have_probes_a_prestop_a_disruption_budget_and_known_variables()
     {
-        var documents = LoadYamlDocuments(Path.Combine("kubernetes", "silo.yaml")).Concat(LoadYamlDocuments(Path.Combine("kubernetes", "redis.yaml"))).ToList();
+        var documents = KubernetesBase();
         var kinds = documents.Select(d => d["kind"].ToString()).ToList();
         Assert.Contains("Deployment", kinds);
         Assert.Contains("Service", kinds);
         Assert.Contains("PodDisruptionBudget", kinds);
         Assert.Contains("StatefulSet", kinds);
 
-        var deployment = documents.Single(d => d["kind"].ToString() == "Deployment");
-        var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deployment["spec"])["template"])["spec"];
-        var container = (YamlMappingNode)((YamlSequenceNode)pod["containers"]).Single();
-        Assert.Equal("/health/ready", ((YamlMappingNode)((YamlMappingNode)container["readinessProbe"])["httpGet"])["path"].ToString());
-        Assert.Equal("/health/live", ((YamlMappingNode)((YamlMappingNode)container["livenessProbe"])["httpGet"])["path"].ToString());
+        var (_, container) = SiloPod(documents);
+        Assert.Equal("/health/ready", ValueAt(container, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/health/live", ValueAt(container, "livenessProbe", "httpGet", "path"));
         Assert.True(((YamlMappingNode)container["lifecycle"]).Children.ContainsKey("preStop"));
         var variables = ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>().Select(e => e["name"].ToString()).ToList();
         Assert.All(variables, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
         Assert.Contains("KUBERNETES_HOSTING", variables);
         var ports = ((YamlSequenceNode)container["ports"]).Cast<YamlMappingNode>().Select(p => p["containerPort"].ToString()).ToList();
         Assert.Equal(["8080", "11111", "30000"], ports);
+    }
+
+    [Fact]
+    public void Kubernetes_pods_run_non_root_on_a_read_only_root_filesystem_without_privileges()
+    {
+        var documents = KubernetesBase();
+        var workloads = documents.Where(d => d["kind"].ToString() is "Deployment" or "StatefulSet").ToList();
+        Assert.Equal(2, workloads.Count);
+        foreach (var workload in workloads)
+        {
+            var what = workload["kind"] + " " + ValueAt(workload, "metadata", "name");
+            var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)workload["spec"])["template"])["spec"];
+            Assert.Equal("true", ValueAt(pod, "securityContext", "runAsNonRoot"));
+            Assert.NotEqual("0", ValueAt(pod, "securityContext", "runAsUser"));
+            Assert.Equal("RuntimeDefault", ValueAt(pod, "securityContext", "seccompProfile", "type"));
+            foreach (var container in ((YamlSequenceNode)pod["containers"]).Cast<YamlMappingNode>())
+            {
+                Assert.True("false" == ValueAt(container, "securityContext", "allowPrivilegeEscalation"), what);
+                Assert.True("true" == ValueAt(container, "securityContext", "readOnlyRootFilesystem"), what);
+                var dropped = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)container["securityContext"])["capabilities"])["drop"];
+                Assert.Equal(["ALL"], dropped.Select(c => c.ToString()));
+                Assert.True(((YamlMappingNode)container["resources"]).Children.ContainsKey("requests"), what);
+                Assert.NotNull(ValueAt(container, "resources", "limits", "memory"));
+            }
+        }
+
+        // .NET writes its diagnostics socket and temporary files to /tmp: writable, though the root is not.
+        var (siloPod, silo) = SiloPod(documents);
+        var tmp = ((YamlSequenceNode)silo["volumeMounts"]).Cast<YamlMappingNode>().Single(m => m["mountPath"].ToString() == "/tmp");
+        var volume = ((YamlSequenceNode)siloPod["volumes"]).Cast<YamlMappingNode>().Single(v => v["name"].ToString() == tmp["name"].ToString());
+        Assert.True(volume.Children.ContainsKey("emptyDir"));
+    }
+
+    [Fact]
+    public void Kubernetes_silos_have_a_startup_probe_spread_over_nodes_and_the_admin_key_from_a_secret()
+    {
+        var (pod, container) = SiloPod(KubernetesBase());
+        Assert.Equal("/health/live", ValueAt(container, "startupProbe", "httpGet", "path"));
+
+        var spread = ((YamlSequenceNode)pod["topologySpreadConstraints"]).Cast<YamlMappingNode>().ToList();
+        Assert.Contains(spread, c => c["topologyKey"].ToString() == "kubernetes.io/hostname");
+        Assert.All(spread, c => Assert.Equal("sse-silo", ValueAt(c, "labelSelector", "matchLabels", "app")));
+
+        // The hash comes from the Secret the docs tell users to create; the key itself is never in a manifest.
+        var variables = ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>().ToDictionary(e => e["name"].ToString());
+        Assert.Equal("admin", variables["Security__ApiKeys__0__Role"]["value"].ToString());
+        Assert.Equal("sse-admin-key", ValueAt(variables["Security__ApiKeys__0__Hash"], "valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("hash", ValueAt(variables["Security__ApiKeys__0__Hash"], "valueFrom", "secretKeyRef", "key"));
+        var docs = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "deploy.md"));
+        Assert.Contains("kubectl create secret generic sse-admin-key --from-literal=hash=", docs, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,8 +200,14 @@ public sealed class DeployFilesTests
         Assert.Equal("off", service["auto_stop_machines"]);
         var check = (TomlTable)((TomlTableArray)service["checks"])[0];
         Assert.Equal("/health/ready", check["path"]);
-        Assert.All(((TomlTable)fly["env"]).Keys, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
+        var environment = (TomlTable)fly["env"];
+        Assert.All(environment.Keys, v => Assert.True(IsKnown(v), $"{v} is not a setting the silo reads"));
         Assert.Equal("SIGTERM", fly["kill_signal"]);
+
+        // Fly's proxy forwards every request: an admin key, whose hash is a Fly secret, not a value in this file.
+        Assert.Equal("admin", environment["Security__ApiKeys__0__Role"]);
+        Assert.False(environment.ContainsKey("Security__ApiKeys__0__Hash"));
+        Assert.Contains("fly secrets set Security__ApiKeys__0__Hash=", File.ReadAllText(Path.Combine(Deploy, "fly.toml")), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -164,6 +253,36 @@ public sealed class DeployFilesTests
     }
 
     private static YamlMappingNode LoadYaml(string relativePath) => LoadYamlDocuments(relativePath).Single();
+
+    /// <summary>The objects of the kustomize base, as its files hold them.</summary>
+    private static List<YamlMappingNode> KubernetesBase() =>
+        LoadYamlDocuments(Path.Combine("kubernetes", "base", "silo.yaml"))
+            .Concat(LoadYamlDocuments(Path.Combine("kubernetes", "base", "redis.yaml")))
+            .ToList();
+
+    private static (YamlMappingNode Pod, YamlMappingNode Container) SiloPod(IEnumerable<YamlMappingNode> documents)
+    {
+        var deployment = documents.Single(d => d["kind"].ToString() == "Deployment");
+        var pod = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)deployment["spec"])["template"])["spec"];
+        return (pod, (YamlMappingNode)((YamlSequenceNode)pod["containers"]).Single());
+    }
+
+    /// <summary>The scalar at <paramref name="keys"/> below <paramref name="node"/>, or null where any key is missing.</summary>
+    private static string? ValueAt(YamlMappingNode node, params string[] keys)
+    {
+        YamlNode current = node;
+        foreach (var key in keys)
+        {
+            if (current is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(key), out var next))
+            {
+                return null;
+            }
+
+            current = next;
+        }
+
+        return (current as YamlScalarNode)?.Value;
+    }
 
     private static IEnumerable<YamlMappingNode> LoadYamlDocuments(string relativePath)
     {
