@@ -29,6 +29,27 @@ public sealed class StartCheckTests
     }
 
     [Fact]
+    public async Task A_taken_silo_port_is_one_line_too_not_an_orleans_stack_trace()
+    {
+        // What a second silo started by hand with only PORT changed meets.
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, output) = await RunSiloAsync(new Dictionary<string, string>
+        {
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SILO_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GATEWAY_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(output);
+        Assert.Contains($"SILO_PORT {port} on 127.0.0.1 is already in use", line, StringComparison.Ordinal);
+        Assert.Contains("SILO_PORT=", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invalid_settings_are_one_line_too()
     {
         var (exitCode, output) = await RunSiloAsync(new Dictionary<string, string> { ["PORT"] = "70000" });
