@@ -27,11 +27,15 @@ dotnet build deploy/functions/search -c Release -nologo -clp:ErrorsOnly >/dev/nu
 PORT="$port" Search__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" Search__CorpusRoot="$PWD" \
   nohup dotnet deploy/functions/search/bin/Release/net10.0/SseVirtualization.Search.dll >"$run_dir/search.log" 2>&1 &
 echo $! >"$run_dir/search.pid"
-for attempt in $(seq 1 240); do
+# It answers only once the corpus is indexed: ~1 min of CPU on 2 cores for this project's docs, and several minutes
+# when the machine is busy (a 2-minute deadline here was seen to give up on a function that went on to start).
+echo "search  indexing README.md and docs/*.md before it serves (a minute or more; log $run_dir/search.log)"
+for attempt in $(seq 1 1200); do
   curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
-  if ! kill -0 "$(cat "$run_dir/search.pid")" 2>/dev/null || [ "$attempt" = 240 ]; then
-    echo "The search function did not start; its log:" >&2
+  if ! kill -0 "$(cat "$run_dir/search.pid")" 2>/dev/null || [ "$attempt" = 1200 ]; then
+    echo "The search function did not start within 10 minutes; its log:" >&2
     tail -n 20 "$run_dir/search.log" >&2
+    kill -TERM "$(cat "$run_dir/search.pid")" 2>/dev/null || true
     exit 1
   fi
   sleep 0.5
