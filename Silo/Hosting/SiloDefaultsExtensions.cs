@@ -69,7 +69,7 @@ internal static class SiloDefaultsExtensions
                 var redis = RedisConfiguration(options);
                 if (options.KubernetesHosting)
                 {
-                    // Pod name, namespace and IP from the downward API (deploy/kubernetes/silo.yaml).
+                    // Pod name, namespace and IP from the downward API (deploy/kubernetes/base/silo.yaml).
                     silo.UseKubernetesHosting();
                 }
                 else

@@ -252,6 +252,26 @@ public sealed class DeployFilesTests
         return type == typeof(string) || type.IsValueType;
     }
 
+    [Fact]
+    public void Orchestrators_wait_longer_than_a_stopping_silo_can_take_before_they_kill_it()
+    {
+        // A stopping silo ends by itself within SHUTDOWN_TIMEOUT + the watchdog's grace: killed earlier, its streams are
+        // cut before they were told to move and its in-flight calls end with no answer.
+        var bound = new SiloHostingOptions().ShutdownTimeout + ShutdownWatchdog.ExitGrace;
+
+        var compose = (YamlMappingNode)LoadYaml("docker-compose.yml")["x-silo"];
+        Assert.True(ParseDuration(compose["stop_grace_period"].ToString()) > bound, "compose stop_grace_period");
+
+        var fly = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(Path.Combine(Deploy, "fly.toml")))!;
+        Assert.True(ParseDuration((string)fly["kill_timeout"]) > bound, "fly.toml kill_timeout");
+
+        var (pod, _) = SiloPod(KubernetesBase());
+        Assert.True(TimeSpan.FromSeconds(int.Parse(pod["terminationGracePeriodSeconds"].ToString(), CultureInfo.InvariantCulture)) > bound, "terminationGracePeriodSeconds");
+    }
+
+    private static TimeSpan ParseDuration(string seconds) =>
+        TimeSpan.FromSeconds(int.Parse(seconds.TrimEnd('s'), CultureInfo.InvariantCulture));
+
     private static YamlMappingNode LoadYaml(string relativePath) => LoadYamlDocuments(relativePath).Single();
 
     /// <summary>The objects of the kustomize base, as its files hold them.</summary>

@@ -94,7 +94,7 @@ public sealed class DeployValidatorTests
                     () => DeployValidators.YamllintAsync(copy)),
 
                 // A service setting of the wrong type.
-                "compose" => await Break(Path.Combine(copy, "docker-compose.yml"), "stop_grace_period: 30s", "stop_grace_period: [30s]",
+                "compose" => await Break(Path.Combine(copy, "docker-compose.yml"), "stop_grace_period: 45s", "stop_grace_period: [45s]",
                     async () =>
                     {
                         var envFile = Path.Combine(copy, ".env");
