@@ -1,5 +1,6 @@
 using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Silo.Hosting;
+using SseVirtualization.Silo.Samples;
 
 // Settings (appsettings.json) and the console sit next to the binary: found wherever the silo is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -16,5 +17,6 @@ var app = builder.Build();
 app.UseSiloConsole();
 app.MapSseGateway();
 app.MapSiloObservability();
+app.MapSampleFunctions(); // on in the embedded default: what the README's quick start calls
 app.Run();
 return 0;

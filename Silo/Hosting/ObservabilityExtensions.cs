@@ -103,5 +103,12 @@ internal static class ObservabilityExtensions
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
             });
         }
+
+        // The console, less Orleans' known false alarms (a watchdog race at start-up, stream reads an agent cancels itself).
+        var console = builder.Services.Single(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(ConsoleLoggerProvider));
+        builder.Services.Remove(console);
+        builder.Services.AddSingleton<ILoggerProvider>(services => new KnownFalseAlarmsFilter(new ConsoleLoggerProvider(
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ConsoleLoggerOptions>>(),
+            services.GetServices<ConsoleFormatter>())));
     }
 }

@@ -7,6 +7,7 @@ using SseVirtualization.Gateway.Admin;
 using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Grains.Mcp;
+using SseVirtualization.Silo.Samples;
 using SseVirtualization.Streams;
 using StackExchange.Redis;
 
@@ -26,11 +27,17 @@ internal static class SiloDefaultsExtensions
 
         if (!options.UsesRedis)
         {
-            // The quick start calls functions on this machine or its network; a Redis-backed (production) cluster
-            // allows that only when configured. Inserted first, so any configured value wins.
+            // The quick start calls functions on this machine or its network (the silo's own sample functions first); a
+            // Redis-backed (production) cluster allows that, and serves the samples, only when configured. Inserted first,
+            // so any configured value wins.
             builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
             {
-                InitialData = new Dictionary<string, string?> { ["Functions:AllowLoopback"] = "true", ["Functions:AllowPrivateNetworks"] = "true" },
+                InitialData = new Dictionary<string, string?>
+                {
+                    ["Functions:AllowLoopback"] = "true",
+                    ["Functions:AllowPrivateNetworks"] = "true",
+                    [SampleFunctionsExtensions.EnabledKey] = "true",
+                },
             });
         }
 
