@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Silo.Hosting;
 using SseVirtualization.Silo.Samples;
@@ -13,10 +14,19 @@ builder.AddSiloDefaults();
 builder.AddSseGateway();
 builder.Services.AddHostedService<ShutdownWatchdog>(); // the process, not an in-process host, ends itself
 
-var app = builder.Build();
-app.UseSiloConsole();
-app.MapSseGateway();
-app.MapSiloObservability();
-app.MapSampleFunctions(); // on in the embedded default: what the README's quick start calls
-app.Run();
-return 0;
+try
+{
+    var app = builder.Build();
+    app.Services.GetRequiredService<IStartupValidator>().Validate(); // what the host would check at start, before it logs anything
+    app.UseSiloConsole();
+    app.MapSseGateway();
+    app.MapSiloObservability();
+    app.MapSampleFunctions(); // on in the embedded default: what the README's quick start calls
+    app.Run();
+    return 0;
+}
+catch (OptionsValidationException invalid)
+{
+    // Settings the silo cannot run with (Gateway:, Security:, Functions: ...): named in one line, as the checks above.
+    return SiloStartCheck.Report("Invalid configuration: " + string.Join(" ", invalid.Failures));
+}

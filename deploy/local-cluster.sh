@@ -13,8 +13,9 @@
 # Environment (all optional): RUN_DIR, REDIS_PORT, BASE_HTTP_PORT, BASE_SILO_PORT, BASE_GATEWAY_PORT,
 # CLUSTER_ID, SILO_START_TIMEOUT, SILO_DLL. Function egress: this is a development cluster, so the silos allow
 # function endpoints on this machine (Functions__AllowLoopback=true) and refuse private networks
-# (Functions__AllowPrivateNetworks=false) unless the environment says otherwise, e.g.
-#   Functions__AllowLoopback=false Functions__AllowPrivateNetworks=true deploy/local-cluster.sh 2
+# (Functions__AllowPrivateNetworks=false) unless the environment says otherwise, and serve the sample functions of
+# the README's quick start (Samples__Enabled=true) at /samples/ on every silo, e.g.
+#   Functions__AllowLoopback=false Functions__AllowPrivateNetworks=true Samples__Enabled=false deploy/local-cluster.sh 2
 # Any other setting in the environment (Security__ApiKeys__0__Hash, Gateway__..., docs/configuration.md) reaches
 # the silos as it is.
 #
@@ -47,6 +48,7 @@ cluster_id="${CLUSTER_ID:-local-cluster}"
 start_timeout="${SILO_START_TIMEOUT:-60}"
 allow_loopback="${Functions__AllowLoopback:-true}"
 allow_private_networks="${Functions__AllowPrivateNetworks:-false}"
+samples="${Samples__Enabled:-true}"
 dll="${SILO_DLL:-$PWD/Silo/bin/Release/net10.0/SseVirtualization.Silo.dll}"
 [ -n "${SILO_DLL:-}" ] && build=false
 
@@ -124,7 +126,7 @@ for i in $(seq 0 $((silos - 1))); do
     cd "$(dirname "$dll")"
     PORT=$((http_port + i)) SILO_PORT=$((silo_port + i)) GATEWAY_PORT=$((gateway_port + i)) \
     REDIS_ADDR="127.0.0.1:$redis_port" CLUSTER_ID="$cluster_id" SERVICE_ID="$cluster_id" \
-    Functions__AllowLoopback="$allow_loopback" Functions__AllowPrivateNetworks="$allow_private_networks" \
+    Functions__AllowLoopback="$allow_loopback" Functions__AllowPrivateNetworks="$allow_private_networks" Samples__Enabled="$samples" \
       exec nohup dotnet "$dll"
   ) >"$run_dir/silo-$i.log" 2>&1 &
   echo $! >"$run_dir/silo-$i.pid"
@@ -135,7 +137,7 @@ for i in $(seq 0 $((silos - 1))); do
     "$(cat "$run_dir/silo-$i.pid")" "curl -sf --max-time 2 -o /dev/null http://127.0.0.1:$port/health/ready" "$run_dir/silo-$i.log"
   echo "silo $i  http://127.0.0.1:$port  (pid $(cat "$run_dir/silo-$i.pid"), log $run_dir/silo-$i.log)"
 done
-echo "function egress: loopback $allow_loopback, private networks $allow_private_networks (Functions__AllowLoopback, Functions__AllowPrivateNetworks)"
+echo "function egress: loopback $allow_loopback, private networks $allow_private_networks (Functions__AllowLoopback, Functions__AllowPrivateNetworks); sample functions at /samples/: $samples (Samples__Enabled)"
 
 if [ "$with_search" = true ]; then
   deploy/functions/search/start-local.sh "$run_dir" "http://127.0.0.1:$http_port"

@@ -30,6 +30,15 @@ public sealed class LocalClusterScriptTests
             using var registered = await http.PostAsJsonAsync("admin/functions", new { name = "on-this-machine", endpoint = "http://127.0.0.1:9/" });
             Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
 
+            // The README's quick start works on a local cluster too: the silos serve the sample functions.
+            Assert.Contains("sample functions at /samples/: true", started.Output, StringComparison.Ordinal);
+            using var sample = await http.PostAsJsonAsync("admin/functions", new { name = "text-processor", endpoint = $"http://127.0.0.1:{cluster.HttpPort}/samples/text-processor" });
+            Assert.True(sample.IsSuccessStatusCode, await sample.Content.ReadAsStringAsync());
+            using var answered = await http.PostAsJsonAsync("invoke/text-processor", new { payload = new { text = "Hello" } });
+            var answer = await answered.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            Assert.True(answer.GetProperty("success").GetBoolean(), answer.ToString());
+            Assert.Equal("HELLO", answer.GetProperty("data").GetProperty("text").GetString());
+
             // Silo/appsettings.json was read: requests are not logged one by one, and Orleans does not dump its options.
             for (var i = 0; i < 5; i++)
             {

@@ -58,6 +58,24 @@ public sealed class StartCheckTests
         Assert.Contains("PORT", Assert.Single(output), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Gateway__AuditInterval", "-00:00:05", "Gateway:AuditInterval")]
+    [InlineData("Security__ApiKeys__0__Name", "no-hash", "Security:ApiKeys")]
+    public async Task Invalid_gateway_or_security_settings_are_one_line_naming_the_setting_not_a_crash(string variable, string value, string named)
+    {
+        var (exitCode, output) = await RunSiloAsync(new Dictionary<string, string>
+        {
+            ["PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SILO_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["GATEWAY_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [variable] = value,
+        });
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(output);
+        Assert.Contains(named, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_shutdown_timeout_written_as_a_bare_number_is_refused_with_the_form_to_use()
     {
