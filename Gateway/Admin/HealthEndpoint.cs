@@ -10,7 +10,7 @@ using SseVirtualization.Gateway.Http;
 namespace SseVirtualization.Gateway.Admin;
 
 /// <summary>
-/// <c>GET /admin/health</c>: the Go original's fields plus the cluster's silos. Every value is measured when
+/// <c>GET /admin/health</c>: the Go project's fields plus the cluster's silos. Every value is measured when
 /// asked: connections by asking each silo, Redis by pinging it.
 /// </summary>
 internal static class HealthEndpoint

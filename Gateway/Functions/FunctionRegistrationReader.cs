@@ -204,7 +204,7 @@ internal static class FunctionRegistrationReader
             : (System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(), null);
     }
 
-    /// <summary><c>"endpoint": url</c> (the seed's form) or <c>"endpoints": [url, ...]</c>, not both.</summary>
+    /// <summary><c>"endpoint": url</c> (the Go project's form) or <c>"endpoints": [url, ...]</c>, not both.</summary>
     private static (IReadOnlyList<Uri>?, ProblemHttpResult?) ReadEndpoints(JsonElement body)
     {
         var hasOne = body.TryGetProperty("endpoint", out var one) && one.ValueKind != JsonValueKind.Null;
@@ -260,7 +260,7 @@ internal static class FunctionRegistrationReader
             && string.IsNullOrEmpty(endpoint.UserInfo);
     }
 
-    /// <summary>A Go-style duration string or an integer of nanoseconds (what the Go original's code reads).</summary>
+    /// <summary>A Go-style duration string or an integer of nanoseconds (what the Go project's code reads).</summary>
     public static bool TryReadTimeout(JsonElement element, out TimeSpan timeout)
     {
         timeout = default;

@@ -4,7 +4,7 @@ using System.Text;
 namespace SseVirtualization.Gateway.Functions;
 
 /// <summary>
-/// Go's duration syntax (<c>"30s"</c>, <c>"1m30s"</c>, <c>"500ms"</c>, <c>"1.5h"</c>), which the Go original's
+/// Go's duration syntax (<c>"30s"</c>, <c>"1m30s"</c>, <c>"500ms"</c>, <c>"1.5h"</c>), which the Go project's
 /// clients send and read. Hand-written because .NET has no parser for it; it is small and fully tested.
 /// </summary>
 internal static class GoDuration

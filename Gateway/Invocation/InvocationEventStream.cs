@@ -8,7 +8,7 @@ using SseVirtualization.Gateway.Http;
 namespace SseVirtualization.Gateway.Invocation;
 
 /// <summary>
-/// A sync invocation answered as seed 2's event stream: <c>event: result</c> per item as it arrives, then
+/// A sync invocation answered as the design document's event stream: <c>event: result</c> per item as it arrives, then
 /// <c>event: complete</c> <c>{"request_id","function","total","duration_ms"}</c>, or <c>event: error</c>.
 /// Used by <c>POST /invoke/{name}</c> with <c>Accept: text/event-stream</c> and by <c>GET /mcp/stream</c>.
 /// </summary>

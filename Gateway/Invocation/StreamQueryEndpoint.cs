@@ -10,7 +10,7 @@ using SseVirtualization.Gateway.Security;
 namespace SseVirtualization.Gateway.Invocation;
 
 /// <summary>
-/// Seed 2's <c>GET /mcp/stream?q=...&amp;function=NAME</c>: the query parameters other than <c>function</c>
+/// The design document's <c>GET /mcp/stream?q=...&amp;function=NAME</c>: the query parameters other than <c>function</c>
 /// become the JSON payload (a repeated one becomes an array) and the result streams as
 /// <c>result</c> … <c>complete</c> / <c>error</c> events. A GET, so an <c>EventSource</c> can open it.
 /// </summary>

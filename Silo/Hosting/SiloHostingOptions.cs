@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 namespace SseVirtualization.Silo.Hosting;
 
 /// <summary>
-/// Where the silo listens and what it clusters with. Read from flat environment variables (the Go original's
+/// Where the silo listens and what it clusters with. Read from flat environment variables (the Go project's
 /// <c>PORT</c>, <c>REDIS_ADDR</c>, <c>REDIS_PASSWORD</c>, plus ours) or the same keys in appsettings.json.
 /// </summary>
 internal sealed class SiloHostingOptions

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace SseVirtualization.TestInfrastructure;
 
 /// <summary>
-/// Streaming functions: <c>/stream/ndjson/{count}</c> and <c>/stream/sse/{count}</c> (seed 2's
+/// Streaming functions: <c>/stream/ndjson/{count}</c> and <c>/stream/sse/{count}</c> (the design document's
 /// <c>result</c>…<c>complete</c>) write one item at a time, flushed. <c>?gate=NAME</c> holds the stream after
 /// its first item until <see cref="Release"/>; <c>?delay_ms=N</c> spaces the items; <c>?size=N</c> pads each;
 /// <c>?tag=NAME</c> counts the items written; <c>/stream/sse-error/{count}</c> ends with an <c>error</c> event.

@@ -7,7 +7,7 @@ namespace SseVirtualization.Grains.Functions.Answers;
 
 /// <summary>
 /// Splits a streaming answer into items, each as compact JSON: an NDJSON line, or the data of an SSE event.
-/// Seed 2's SSE names are understood: <c>complete</c> ends the stream, <c>error</c> fails it; any other event
+/// The design document's SSE names are understood: <c>complete</c> ends the stream, <c>error</c> fails it; any other event
 /// (<c>result</c>, <c>message</c>, ...) is an item.
 /// </summary>
 internal static class AnswerItems

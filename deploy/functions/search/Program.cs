@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using SseVirtualization.Search;
 
-// The search function of seed 2: `dotnet run --project deploy/functions/search` serves it (PORT, default 7071, on
+// The search function of the design document ("SSE MCP Server Architecture"): `dotnet run --project deploy/functions/search` serves it (PORT, default 7071, on
 // loopback unless ASPNETCORE_URLS says otherwise); `... -- index` brings the index up to date and exits.
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")

@@ -5,7 +5,7 @@ using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Routing;
 
-/// <summary>Functions that answer NDJSON or SSE: items are relayed as they arrive, with seed 2's event names.</summary>
+/// <summary>Functions that answer NDJSON or SSE: items are relayed as they arrive, with the design document's event names.</summary>
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed class StreamingTests(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output)
 {

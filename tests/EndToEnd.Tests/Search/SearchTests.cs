@@ -7,7 +7,7 @@ using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Search;
 
-/// <summary>Seed 2's search service: real embeddings, real PostgreSQL, streamed through the layer.</summary>
+/// <summary>The design document's search service: real embeddings, real PostgreSQL, streamed through the layer.</summary>
 [Collection(SearchCollectionDefinition.Name)]
 public sealed class SearchTests(SearchFixture search)
 {
