@@ -13,8 +13,23 @@ public sealed class TextEmbedder : IDisposable
 
     private readonly SentenceEncoder _encoder = new();
 
-    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
-        _encoder.Encode([.. texts], cancellationToken);
+    /// <summary>
+    /// Texts per encoder call. A batch's tensors are padded to its longest text and are what peaks the process's memory:
+    /// a file of 94 chunks encoded at once peaked at 1.96 GB RSS, 16 at a time at 0.79 GB, for the same embeddings.
+    /// </summary>
+    public const int BatchSize = 16;
+
+    public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        var embeddings = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += BatchSize)
+        {
+            var batch = texts.Skip(start).Take(BatchSize).ToArray();
+            _encoder.Encode(batch, cancellationToken).CopyTo(embeddings, start);
+        }
+
+        return embeddings;
+    }
 
     public float[] Embed(string text, CancellationToken cancellationToken = default) =>
         _encoder.Encode([text], cancellationToken)[0];
