@@ -24,10 +24,14 @@ internal sealed class FunctionRouter : IDisposable
     private readonly ConcurrencyLimiter? _limiter;
     private bool _limiterHandedOver;
 
+    /// <param name="definition">The registration to route.</param>
+    /// <param name="statistics">Counts the retries.</param>
+    /// <param name="loggers">For the Polly pipelines' telemetry.</param>
     /// <param name="time">
     /// The clock for breaker windows and breaks, retry delays and Retry-After (Polly's pipelines run on it too),
     /// so tests can move it.
     /// </param>
+    /// <param name="previous">The router this one replaces: its endpoints' health and, with the same limits, its limiter carry over.</param>
     public FunctionRouter(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers, TimeProvider time, FunctionRouter? previous)
     {
         Definition = definition;
