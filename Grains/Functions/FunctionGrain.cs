@@ -377,7 +377,7 @@ internal sealed partial class FunctionGrain(
     {
         // The replaced router is not disposed: calls queued on its limiter (when the limits changed) drain under
         // the old limit instead of failing.
-        _router = new FunctionRouter(definition, _statistics, loggers, _router);
+        _router = new FunctionRouter(definition, _statistics, loggers, time, _router);
         _healthTimer?.Dispose();
         _healthTimer = null;
         if (definition.Routing.HealthCheck is { } health)

@@ -6,7 +6,9 @@ namespace SseVirtualization.Grains.Functions.Routing;
 /// Picks the endpoint for one attempt: a healthy one with a closed circuit that this invocation has not tried
 /// yet, by the function's load-balancing policy; failing that, any healthy one (its breaker then refuses fast).
 /// </summary>
-internal sealed class EndpointSelector(LoadBalancingPolicy policy)
+/// <param name="policy">The function's load-balancing policy.</param>
+/// <param name="time">The clock that says whether a circuit's break has ended.</param>
+internal sealed class EndpointSelector(LoadBalancingPolicy policy, TimeProvider time)
 {
     private int _next = -1;
 
@@ -15,7 +17,7 @@ internal sealed class EndpointSelector(LoadBalancingPolicy policy)
     /// <param name="last">The endpoint of the previous attempt, when this one is a retry.</param>
     public EndpointState? Select(IReadOnlyList<EndpointState> endpoints, IReadOnlySet<EndpointState> tried, EndpointState? last)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         var candidates = endpoints.Where(e => e.IsHealthy && !e.IsCircuitOpen(now) && !tried.Contains(e)).ToList();
         if (candidates.Count == 0)
         {

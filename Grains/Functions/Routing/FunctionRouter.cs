@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
@@ -25,12 +24,20 @@ internal sealed class FunctionRouter : IDisposable
     private readonly ConcurrencyLimiter? _limiter;
     private bool _limiterHandedOver;
 
-    public FunctionRouter(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers, FunctionRouter? previous)
+    /// <param name="definition">The registration to route.</param>
+    /// <param name="statistics">Counts the retries.</param>
+    /// <param name="loggers">For the Polly pipelines' telemetry.</param>
+    /// <param name="time">
+    /// The clock for breaker windows and breaks, retry delays and Retry-After (Polly's pipelines run on it too),
+    /// so tests can move it.
+    /// </param>
+    /// <param name="previous">The router this one replaces: its endpoints' health and, with the same limits, its limiter carry over.</param>
+    public FunctionRouter(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers, TimeProvider time, FunctionRouter? previous)
     {
         Definition = definition;
         var routing = definition.Routing;
-        _selector = new EndpointSelector(routing.LoadBalancing);
-        Endpoints = definition.Endpoints.Select(url => CreateEndpoint(definition, url, loggers)).ToList();
+        _selector = new EndpointSelector(routing.LoadBalancing, time);
+        Endpoints = definition.Endpoints.Select(url => CreateEndpoint(definition, url, loggers, time)).ToList();
         foreach (var endpoint in Endpoints)
         {
             var before = previous?.Endpoints.FirstOrDefault(e => e.Url == endpoint.Url);
@@ -40,7 +47,7 @@ internal sealed class FunctionRouter : IDisposable
             }
         }
 
-        _retry = CreateRetryPipeline(definition, statistics, loggers);
+        _retry = CreateRetryPipeline(definition, statistics, loggers, time);
         if (previous?._limiter is { } kept && previous.Definition.Routing.MaxConcurrency == routing.MaxConcurrency
             && previous.Definition.Routing.MaxQueue == routing.MaxQueue)
         {
@@ -120,7 +127,10 @@ internal sealed class FunctionRouter : IDisposable
         }
     }
 
-    /// <summary>Checks every endpoint once, concurrently; returns the endpoints whose state changed.</summary>
+    /// <summary>
+    /// Checks every endpoint once, concurrently; returns the endpoints whose state changed. <paramref name="time"/>
+    /// stamps, times and bounds the checks (the grain passes the same clock the router was built with).
+    /// </summary>
     public async Task<IReadOnlyList<EndpointState>> CheckHealthAsync(HttpClient client, TimeProvider time, CancellationToken cancellationToken)
     {
         var settings = Definition.Routing.HealthCheck;
@@ -131,9 +141,9 @@ internal sealed class FunctionRouter : IDisposable
 
         var checks = Endpoints.Select(async endpoint =>
         {
-            var started = Stopwatch.GetTimestamp();
-            var (passed, error) = await ProbeAsync(client, endpoint.HealthUrl!, settings.Timeout, cancellationToken);
-            var changed = endpoint.RecordCheck(passed, time.GetUtcNow(), Stopwatch.GetElapsedTime(started).TotalMilliseconds, error, settings);
+            var started = time.GetTimestamp();
+            var (passed, error) = await ProbeAsync(client, endpoint.HealthUrl!, settings.Timeout, time, cancellationToken);
+            var changed = endpoint.RecordCheck(passed, time.GetUtcNow(), time.GetElapsedTime(started).TotalMilliseconds, error, settings);
             return changed ? endpoint : null;
         });
         var results = await Task.WhenAll(checks);
@@ -149,10 +159,10 @@ internal sealed class FunctionRouter : IDisposable
         }
     }
 
-    private async Task<(bool Passed, string? Error)> ProbeAsync(HttpClient client, Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<(bool Passed, string? Error)> ProbeAsync(HttpClient client, Uri url, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var expiry = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -161,7 +171,7 @@ internal sealed class FunctionRouter : IDisposable
             var status = (int)response.StatusCode;
             return status is >= 200 and < 400 ? (true, null) : (false, $"HTTP {status}");
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return (false, $"no answer within {timeout.TotalMilliseconds:0} ms");
         }
@@ -171,7 +181,7 @@ internal sealed class FunctionRouter : IDisposable
         }
     }
 
-    private static EndpointState CreateEndpoint(FunctionDefinition definition, Uri url, ILoggerFactory loggers)
+    private static EndpointState CreateEndpoint(FunctionDefinition definition, Uri url, ILoggerFactory loggers, TimeProvider time)
     {
         var settings = definition.Routing.CircuitBreaker;
         if (settings is null)
@@ -181,7 +191,7 @@ internal sealed class FunctionRouter : IDisposable
 
         var circuit = new CircuitBreakerStateProvider();
         EndpointState? endpoint = null;
-        var breaker = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = $"function-endpoint:{definition.Name}", InstanceName = url.GetLeftPart(UriPartial.Path) }
+        var breaker = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = $"function-endpoint:{definition.Name}", InstanceName = url.GetLeftPart(UriPartial.Path), TimeProvider = time }
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
                 FailureRatio = settings.FailureRatio,
@@ -192,7 +202,7 @@ internal sealed class FunctionRouter : IDisposable
                 ShouldHandle = args => ValueTask.FromResult(IsEndpointFailure(args.Outcome)),
                 OnOpened = args =>
                 {
-                    endpoint?.CircuitOpened(DateTimeOffset.UtcNow, args.BreakDuration);
+                    endpoint?.CircuitOpened(time.GetUtcNow(), args.BreakDuration);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -202,10 +212,10 @@ internal sealed class FunctionRouter : IDisposable
         return endpoint;
     }
 
-    private static ResiliencePipeline<HttpResponseMessage> CreateRetryPipeline(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers)
+    private static ResiliencePipeline<HttpResponseMessage> CreateRetryPipeline(FunctionDefinition definition, FunctionStatisticsRecorder statistics, ILoggerFactory loggers, TimeProvider time)
     {
         var settings = definition.Routing.Retry;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = $"function:{definition.Name}" };
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = $"function:{definition.Name}", TimeProvider = time };
         if (settings.MaxRetries > 0)
         {
             builder.AddRetry(new HttpRetryStrategyOptions
@@ -216,7 +226,7 @@ internal sealed class FunctionRouter : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args, settings)),
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args, settings, time)),
                 OnRetry = _ =>
                 {
                     statistics.RecordRetry();
@@ -229,7 +239,7 @@ internal sealed class FunctionRouter : IDisposable
     }
 
     /// <summary>Transport errors, an open circuit, 502/503/504, and 429 when its Retry-After fits the wait and the deadline.</summary>
-    private static bool ShouldRetry(RetryPredicateArguments<HttpResponseMessage> args, RetrySettings settings)
+    private static bool ShouldRetry(RetryPredicateArguments<HttpResponseMessage> args, RetrySettings settings, TimeProvider time)
     {
         switch (args.Outcome.Exception)
         {
@@ -249,9 +259,10 @@ internal sealed class FunctionRouter : IDisposable
             case HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout:
                 return true;
             case HttpStatusCode.TooManyRequests:
-                var wait = RetryAfter(response) ?? settings.BaseDelay;
+                var now = time.GetUtcNow();
+                var wait = RetryAfter(response, now) ?? settings.BaseDelay;
                 var attempts = args.Context.Properties.GetValue(AttemptsKey, null!);
-                return wait <= settings.MaxDelay && DateTimeOffset.UtcNow + wait < attempts.Deadline;
+                return wait <= settings.MaxDelay && now + wait < attempts.Deadline;
             default:
                 return false;
         }
@@ -265,7 +276,7 @@ internal sealed class FunctionRouter : IDisposable
         _ => (int)outcome.Result!.StatusCode >= 500,
     };
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -273,7 +284,7 @@ internal sealed class FunctionRouter : IDisposable
             return delta;
         }
 
-        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
+        return header?.Date is { } date ? date - now : null;
     }
 
     /// <summary>Endpoints one invocation has tried, so a retry moves on to another.</summary>
