@@ -6,13 +6,52 @@ namespace SseVirtualization.Functions;
 /// <summary>
 /// Which addresses a function endpoint may resolve to. Link-local and cloud metadata addresses are never
 /// reachable (they hand out credentials); loopback, this host's own addresses and private networks only when the
-/// operator allows them. Checked at registration and again at connect time, after DNS, so a name cannot be re-pointed
-/// later. Refusals never say which address a name resolved to: that would map the internal network for the caller.
+/// operator allows them. Checked at registration (by the gateway and the function grain) and again at connect time,
+/// after DNS, so a name cannot be re-pointed later. Refusals never say which address a name resolved to: that would
+/// map the internal network for the caller.
 /// </summary>
 public static class EgressPolicy
 {
-    private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
-    private static readonly IPAddress AlibabaMetadata = IPAddress.Parse("100.100.100.200");
+    // Cloud metadata services (AWS over IPv6, Alibaba Cloud, Oracle Cloud's 192.0.0.192 within 192.0.0.0/24) and
+    // link-local networks, where the other metadata services live. Checked before the private ranges: fd00:ec2::254
+    // is also a unique local address.
+    private static readonly IPNetwork[] LinkLocalOrMetadata =
+    [
+        IPNetwork.Parse("fd00:ec2::254/128"),
+        IPNetwork.Parse("100.100.100.200/32"),
+        IPNetwork.Parse("169.254.0.0/16"),
+        IPNetwork.Parse("fe80::/10"),
+        IPNetwork.Parse("192.0.0.0/24"),
+    ];
+
+    // Not one host: "this network" (0.0.0.0/8, with 0.0.0.0), multicast and the reserved 240.0.0.0/4 (together
+    // 224.0.0.0/3), IPv6 multicast and the IPv6 unspecified address.
+    private static readonly IPNetwork[] NotUnicast =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),
+        IPNetwork.Parse("224.0.0.0/3"),
+        IPNetwork.Parse("ff00::/8"),
+        IPNetwork.Parse("::/128"),
+    ];
+
+    private static readonly IPNetwork Benchmarking = IPNetwork.Parse("198.18.0.0/15");
+
+    // RFC 1918, carrier-grade NAT (100.64.0.0/10), IPv6 unique local (fc00::/7) and the deprecated site-local fec0::/10.
+    private static readonly IPNetwork[] Private =
+    [
+        IPNetwork.Parse("10.0.0.0/8"),
+        IPNetwork.Parse("172.16.0.0/12"),
+        IPNetwork.Parse("192.168.0.0/16"),
+        IPNetwork.Parse("100.64.0.0/10"),
+        IPNetwork.Parse("fc00::/7"),
+        IPNetwork.Parse("fec0::/10"),
+    ];
+
+    // IPv6 forms that carry an IPv4 address in their bytes: NAT64 (last 4 bytes), IPv4-compatible (last 4 bytes;
+    // ::/96 less :: and ::1) and 6to4 (bytes 2-5).
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    private static readonly IPNetwork IPv4Compatible = IPNetwork.Parse("::/96");
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     /// <summary>
     /// Why <paramref name="address"/> may not be called, in general terms (a caller names the host, never the address
@@ -33,17 +72,17 @@ public static class EgressPolicy
             return Refusal(embedded, allowLoopback, allowPrivateNetworks);
         }
 
-        if (address.Equals(AwsMetadataV6) || address.Equals(AlibabaMetadata) || IsLinkLocal(address) || InV4(address, 192, 0, 24))
+        if (InAny(LinkLocalOrMetadata, address))
         {
             return "a link-local or cloud metadata address";
         }
 
-        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || IsMulticastOrReserved(address))
+        if (InAny(NotUnicast, address))
         {
             return "a multicast or reserved address (not a unicast address)";
         }
 
-        if (InV4(address, 198, 18, 15))
+        if (Benchmarking.Contains(address))
         {
             return "a special-purpose address (198.18.0.0/15, network benchmarking)";
         }
@@ -53,7 +92,7 @@ public static class EgressPolicy
             return allowLoopback ? null : "a loopback address or an address of this host (allowed only with Functions:AllowLoopback)";
         }
 
-        if (IsPrivate(address))
+        if (InAny(Private, address))
         {
             return allowPrivateNetworks ? null : "a private address (allowed only with Functions:AllowPrivateNetworks)";
         }
@@ -106,61 +145,26 @@ public static class EgressPolicy
 
     private static IPAddress? EmbeddedIPv4(IPAddress address)
     {
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        if (Nat64.Contains(address)
+            || (IPv4Compatible.Contains(address) && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback)))
         {
-            return null;
+            return new IPAddress(address.GetAddressBytes().AsSpan(12, 4));
         }
 
-        var bytes = address.GetAddressBytes();
-        var nat64 = bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0;
-
-        // ::/96 less :: and ::1, which are the IPv6 unspecified and loopback addresses, not IPv4-compatible ones.
-        var compatible = bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && !address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback);
-        if (nat64 || compatible)
-        {
-            return new IPAddress(bytes.AsSpan(12, 4));
-        }
-
-        return bytes[0] == 0x20 && bytes[1] == 0x02 ? new IPAddress(bytes.AsSpan(2, 4)) : null;
+        return SixToFour.Contains(address) ? new IPAddress(address.GetAddressBytes().AsSpan(2, 4)) : null;
     }
 
-    private static bool IsLinkLocal(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork
-        ? InV4(address, 169, 254, 16)
-        : address.IsIPv6LinkLocal;
-
-    private static bool IsMulticastOrReserved(IPAddress address)
+    // IPNetwork.Contains is false for an address of the other family, so one list holds both.
+    private static bool InAny(IPNetwork[] networks, IPAddress address)
     {
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        foreach (var network in networks)
         {
-            return address.IsIPv6Multicast;
+            if (network.Contains(address))
+            {
+                return true;
+            }
         }
 
-        var first = address.GetAddressBytes()[0];
-        return first == 0 || first >= 224;
-    }
-
-    private static bool IsPrivate(IPAddress address)
-    {
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            // fc00::/7, unique local addresses.
-            return (address.GetAddressBytes()[0] & 0xfe) == 0xfc || address.IsIPv6SiteLocal;
-        }
-
-        return InV4(address, 10, 0, 8) || InV4(address, 172, 16, 12) || InV4(address, 192, 168, 16) || InV4(address, 100, 64, 10);
-    }
-
-    private static bool InV4(IPAddress address, byte first, byte second, int prefixLength)
-    {
-        if (address.AddressFamily != AddressFamily.InterNetwork)
-        {
-            return false;
-        }
-
-        var bytes = address.GetAddressBytes();
-        var value = (uint)(bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3]);
-        var network = (uint)(first << 24 | second << 16);
-        var mask = uint.MaxValue << (32 - prefixLength);
-        return (value & mask) == network;
+        return false;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Functions;
@@ -72,39 +71,4 @@ public sealed class FunctionRoutingReaderTests
     [InlineData("""{"name":"f","endpoint":"http://a/","max_concurrency":-1}""", "max_concurrency")]
     [InlineData("""{"name":"f","endpoint":"http://a/","max_queue":"ten"}""", "max_queue")]
     public void Names_the_field_at_fault(string json, string field) => Assert.Equal(field, Read(json).Field);
-
-    [Theory]
-    [InlineData("169.254.169.254", false, false, "link-local")]
-    [InlineData("fd00:ec2::254", true, true, "link-local")]
-    [InlineData("::ffff:169.254.169.254", true, true, "link-local")]
-    [InlineData("fe80::1", true, true, "link-local")]
-    [InlineData("0.0.0.0", true, true, "not a unicast")]
-    [InlineData("224.0.0.1", true, true, "not a unicast")]
-    [InlineData("127.0.0.1", false, true, "loopback")]
-    [InlineData("::1", false, true, "loopback")]
-    [InlineData("10.1.2.3", true, false, "private")]
-    [InlineData("172.20.0.1", true, false, "private")]
-    [InlineData("192.168.1.1", true, false, "private")]
-    [InlineData("fd12:3456::1", true, false, "private")]
-    [InlineData("64:ff9b::a9fe:a9fe", true, true, "link-local")] // NAT64 of 169.254.169.254
-    [InlineData("2002:a9fe:a9fe::1", true, true, "link-local")] // 6to4 of 169.254.169.254
-    [InlineData("64:ff9b::7f00:1", false, true, "loopback")]
-    [InlineData("100.100.100.200", true, true, "metadata")] // Alibaba Cloud
-    [InlineData("192.0.0.192", true, true, "metadata")] // Oracle Cloud
-    [InlineData("198.18.0.1", true, true, "special-purpose")] // benchmarking, 198.18.0.0/15
-    [InlineData("198.19.255.255", true, true, "special-purpose")]
-    [InlineData("::127.0.0.1", false, true, "loopback")] // IPv4-compatible
-    [InlineData("::a9fe:a9fe", true, true, "link-local")] // IPv4-compatible 169.254.169.254
-    [InlineData("::ffff:127.0.0.1", false, true, "loopback")]
-    public void The_egress_policy_refuses(string address, bool allowLoopback, bool allowPrivate, string reason) =>
-        Assert.Contains(reason, EgressPolicy.Refusal(IPAddress.Parse(address), allowLoopback, allowPrivate), StringComparison.Ordinal);
-
-    [Theory]
-    [InlineData("127.0.0.1", true, false)]
-    [InlineData("10.1.2.3", false, true)]
-    [InlineData("172.32.0.1", false, false)]
-    [InlineData("93.184.216.34", false, false)]
-    [InlineData("2606:4700::1111", false, false)]
-    public void The_egress_policy_allows(string address, bool allowLoopback, bool allowPrivate) =>
-        Assert.Null(EgressPolicy.Refusal(IPAddress.Parse(address), allowLoopback, allowPrivate));
 }
