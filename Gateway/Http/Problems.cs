@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SseVirtualization.Functions;
 
 namespace SseVirtualization.Gateway.Http;
 
@@ -36,15 +37,28 @@ internal static class Problems
     public static IResult Throttled(string? detail) => new RetryAfterResult(
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many invocations"), seconds: 1);
 
-    /// <param name="name">The name asked for.</param>
-    /// <param name="kindMismatch">The grain's reason when the name is registered but is not an invocable function (an MCP server).</param>
-    public static ProblemHttpResult FunctionNotFound(string name, string? kindMismatch = null) =>
-        TypedResults.Problem(
-            detail: kindMismatch is not null && kindMismatch.Contains("MCP server", StringComparison.Ordinal)
-                ? kindMismatch
-                : $"No function is registered under the name '{name}'.",
-            statusCode: StatusCodes.Status404NotFound,
-            title: "Function not found");
+    /// <summary>404: nothing is registered under <paramref name="name"/>.</summary>
+    public static ProblemHttpResult FunctionNotFound(string name) => NotFound($"No function is registered under the name '{name}'.");
+
+    /// <summary>
+    /// 404 for an invocation the function grain answered <see cref="InvocationOutcome.NotFound"/>: a name registered as a remote
+    /// MCP server gets the grain's reason (call its tools through /mcp), any other the plain answer.
+    /// </summary>
+    public static ProblemHttpResult FunctionNotFound(string name, InvocationResult notFound) =>
+        IsMcpServer(notFound) && notFound.Error is { } reason ? NotFound(reason) : FunctionNotFound(name);
+
+    private static bool IsMcpServer(InvocationResult notFound) => notFound.NotFoundReason switch
+    {
+        NotFoundReason.McpServer => true,
+        NotFoundReason.NotRegistered => false,
+
+        // A silo of an earlier version (during a rolling upgrade) says why only in its text: read it as that version's
+        // gateway did. Remove once no silo older than NotFoundReason can answer.
+        _ => notFound.Error?.Contains("MCP server", StringComparison.Ordinal) == true,
+    };
+
+    private static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Function not found");
 }
 
 /// <summary>A problem answer with a <c>Retry-After</c> header.</summary>

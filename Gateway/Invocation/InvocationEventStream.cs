@@ -37,9 +37,9 @@ internal static class InvocationEventStream
         switch (items.Current.Final?.Outcome)
         {
             case InvocationOutcome.NotFound:
-                var reason = items.Current.Final.Error;
+                var notFound = items.Current.Final;
                 await items.DisposeAsync();
-                return Problems.FunctionNotFound(name, reason);
+                return Problems.FunctionNotFound(name, notFound);
             case InvocationOutcome.Throttled:
                 await items.DisposeAsync();
                 return Problems.Throttled(items.Current.Final.Error);

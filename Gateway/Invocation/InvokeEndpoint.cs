@@ -67,7 +67,7 @@ internal static class InvokeEndpoint
         var result = await function.InvokeAsync(request);
         return result.Outcome switch
         {
-            InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result.Error),
+            InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result),
             InvocationOutcome.Throttled => Problems.Throttled(result.Error),
             InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
             {

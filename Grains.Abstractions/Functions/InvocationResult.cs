@@ -12,6 +12,10 @@ namespace SseVirtualization.Functions;
 /// <param name="Error">A human-readable error, null on success.</param>
 /// <param name="DurationMs">Time spent calling the function, in milliseconds.</param>
 /// <param name="Total">How many items a streaming answer had (null when the function did not stream).</param>
+/// <param name="NotFoundReason">
+/// For <see cref="InvocationOutcome.NotFound"/>, why; <see cref="NotFoundReason.Unspecified"/> otherwise, and in the answer of a
+/// silo of an earlier version.
+/// </param>
 [GenerateSerializer, Immutable, Alias("sse.InvocationResult")]
 public sealed record InvocationResult(
     [property: Id(0)] string RequestId,
@@ -21,7 +25,8 @@ public sealed record InvocationResult(
     [property: Id(4)] string? DataJson,
     [property: Id(5)] string? Error,
     [property: Id(6)] double DurationMs,
-    [property: Id(7)] int? Total = null)
+    [property: Id(7)] int? Total = null,
+    [property: Id(8)] NotFoundReason NotFoundReason = NotFoundReason.Unspecified)
 {
     /// <summary><c>true</c> when the function answered 2xx.</summary>
     public bool Success => Outcome == InvocationOutcome.Succeeded;

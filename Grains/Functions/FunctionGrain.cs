@@ -433,16 +433,11 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    private InvocationResult NotFound(string requestId) => new(
-        requestId,
-        Name,
-        InvocationOutcome.NotFound,
-        0,
-        null,
-        _function is { Definition.IsMcpServer: true }
-            ? $"'{Name}' is a remote MCP server, not a function: call its tools through /mcp"
-            : $"function '{Name}' is not registered",
-        0);
+    private InvocationResult NotFound(string requestId) => _function is { Definition.IsMcpServer: true }
+        ? new(requestId, Name, InvocationOutcome.NotFound, 0, null,
+            $"'{Name}' is a remote MCP server, not a function: call its tools through /mcp", 0, NotFoundReason: NotFoundReason.McpServer)
+        : new(requestId, Name, InvocationOutcome.NotFound, 0, null,
+            $"function '{Name}' is not registered", 0, NotFoundReason: NotFoundReason.NotRegistered);
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Function {Name} registered at {Endpoint}")]
     private static partial void LogRegistered(ILogger logger, string name, string endpoint);

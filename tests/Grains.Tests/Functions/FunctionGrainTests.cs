@@ -73,7 +73,21 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
         var result = await fixture.Grains.GetGrain<IFunctionGrain>(NewName()).InvokeAsync(new InvocationRequest("{}", "c", Async: true));
 
         Assert.Equal(InvocationOutcome.NotFound, result.Outcome);
+        Assert.Equal(NotFoundReason.NotRegistered, result.NotFoundReason);
         Assert.False(result.Success);
+    }
+
+    [Fact]
+    public async Task Invoking_an_mcp_server_registration_reports_not_found_saying_it_is_an_mcp_server()
+    {
+        var name = NewName();
+        var grain = fixture.Grains.GetGrain<IFunctionGrain>(name);
+        await grain.RegisterAsync(Definition(name, "echo") with { Kind = FunctionDefinition.McpKind });
+
+        var result = await grain.InvokeAsync(new InvocationRequest("{}"));
+
+        Assert.Equal(InvocationOutcome.NotFound, result.Outcome);
+        Assert.Equal(NotFoundReason.McpServer, result.NotFoundReason);
     }
 
     [Fact]
