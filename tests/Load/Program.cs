@@ -6,8 +6,8 @@ var options = Options.Parse(args.Skip(1));
 switch (scenario)
 {
     case "sync":
-        var (viaSilo, _) = await SyncScenario.RunAsync(options);
-        return viaSilo.Failed == 0 ? 0 : 1;
+        var run = await SyncScenario.RunAsync(options);
+        return run.Rows.All(r => r.Failed == 0) ? 0 : 1;
     case "fanin":
         var result = await FanInScenario.RunAsync(options);
         return result.Received >= result.Accepted && result.Duplicates == 0 ? 0 : 1;
@@ -25,7 +25,8 @@ switch (scenario)
     default:
         Console.Error.WriteLine("""
             usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
-              sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--out file.json]
+              sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--rounds 1]
+                      [--targets direct,nginx,yarp,silo] [--out file.json]
               fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]

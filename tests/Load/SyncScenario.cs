@@ -1,23 +1,36 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Globalization;
 using System.Text;
 using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.Load;
 
 /// <summary>
-/// <c>sync</c>: N connections each sending sync <c>POST /invoke/{name}</c> back to back for a fixed time, against
-/// an embedded silo whose function is an nginx stub; then the same load aimed at the stub directly, as the
-/// baseline. Reports throughput and latency of both.
+/// <c>sync</c>: N connections each sending <c>POST</c> back to back for a fixed time, to each target in turn, all
+/// answered in the end by the same nginx stub: the stub directly (the ceiling of this machine and load tool), nginx as a
+/// reverse proxy, YARP as a reverse proxy, and the silo (<c>POST /invoke/{name}</c>, a registered function whose
+/// endpoint is the stub). Targets run one after another in each round, so every ratio comes from one run on one
+/// machine; with several rounds the summary takes medians.
 /// </summary>
 internal static class SyncScenario
 {
-    public static async Task<(ResultRow ViaSilo, ResultRow Direct)> RunAsync(Options options)
+    public const string Direct = "nginx stub directly";
+    public const string NginxProxy = "nginx as reverse proxy";
+    public const string Yarp = "YARP reverse proxy";
+    public const string Silo = "silo /invoke";
+
+    public static async Task<SyncRun> RunAsync(Options options)
     {
         var connections = options.Int("connections", 64);
         var duration = options.Seconds("duration", 10);
         var warmup = options.Seconds("warmup", 2);
+        var rounds = options.Int("rounds", 1);
+        var rate = options.Int("rate", 0);
+        var wanted = options.Text("targets", "direct,nginx,yarp,silo").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         await using var stub = await NginxStub.StartAsync();
+        await using var nginx = await SyncBaselines.StartNginxProxyAsync(stub);
+        await using var yarp = await SyncBaselines.StartYarpAsync(stub);
         await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string?>
         {
             ["Logging__LogLevel__Default"] = "Warning",
@@ -26,25 +39,52 @@ internal static class SyncScenario
         using var admin = new HttpClient { BaseAddress = silo.BaseAddress };
         (await admin.PostAsJsonAsync("admin/functions", new { name = "fixed", endpoint = stub.Url.ToString(), retry = false })).EnsureSuccessStatusCode();
 
-        var rate = options.Int("rate", 0);
-        var body = Encoding.UTF8.GetBytes("""{"payload":{"text":"hello"}}""");
-        var viaSilo = await DriveAsync("silo /invoke", new Uri(silo.BaseAddress, "invoke/fixed"), body, connections, duration, warmup, rate, silo.Pid);
-        var direct = await DriveAsync("nginx stub directly", stub.Url, Encoding.UTF8.GetBytes("""{"text":"hello"}"""), connections, duration, warmup, rate);
-        var extra = new Dictionary<string, double>(viaSilo.Extra ?? [])
+        var forwarded = Encoding.UTF8.GetBytes("""{"text":"hello"}""");
+        var targets = new (string Key, string Name, Uri Url, byte[] Body, Func<double>? Cpu)[]
         {
-            ["throughput_ratio_to_direct"] = Math.Round(viaSilo.RatePerSecond / direct.RatePerSecond, 3),
-            ["added_p50_ms"] = Math.Round(viaSilo.Latency.P50 - direct.Latency.P50, 3),
-            ["added_p99_ms"] = Math.Round(viaSilo.Latency.P99 - direct.Latency.P99, 3),
+            ("direct", Direct, stub.Url, forwarded, null),
+            ("nginx", NginxProxy, new Uri(nginx.BaseAddress, "fn"), forwarded, () => ProcessCpu.SecondsWithChildren(nginx.Pid)),
+            ("yarp", Yarp, new Uri(yarp.BaseAddress, "fn"), forwarded, () => ProcessCpu.Seconds(yarp.Pid)),
+            ("silo", Silo, new Uri(silo.BaseAddress, "invoke/fixed"), Encoding.UTF8.GetBytes("""{"payload":{"text":"hello"}}"""), () => ProcessCpu.Seconds(silo.Pid)),
         };
-        await Report.WriteAsync("sync", [viaSilo with { Extra = extra }, direct], new()
+        var rows = new List<ResultRow>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var (key, name, url, body, cpu) in targets.Where(t => wanted.Contains(t.Key)))
+            {
+                var row = await DriveAsync(name, url, body, connections, duration, warmup, rate, cpu);
+                rows.Add(rounds > 1 ? row with { Target = $"{name} #{round}" } : row);
+            }
+        }
+
+        var run = new SyncRun(rows, rounds);
+        var summary = run.Summary();
+        await Report.WriteAsync("sync", rows, new()
         {
             ["connections"] = connections,
             ["duration_s"] = duration.TotalSeconds,
             ["warmup_s"] = warmup.TotalSeconds,
             ["rate"] = rate,
+            ["rounds"] = rounds,
+            ["summary"] = summary,
         }, options.Text("out", null!));
-        Console.WriteLine($"the silo adds p50 {extra["added_p50_ms"]} ms, p99 {extra["added_p99_ms"]} ms over calling the stub directly, and spends {extra.GetValueOrDefault("server_cpu_us_per_call")} µs of CPU per call");
-        return (viaSilo, direct);
+        Console.WriteLine();
+        Console.WriteLine(rounds > 1 ? $"medians of {rounds} rounds:" : "summary:");
+        foreach (var (target, figures) in summary)
+        {
+            var cpu = figures.TryGetValue("cpu_us_per_call", out var perCall)
+                ? string.Create(CultureInfo.InvariantCulture, $"  {perCall,6:0.0} µs CPU per call")
+                : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {target,-24} {figures["rate"],9:0}/s  p50 {figures["p50_ms"],6:0.00} ms  p99 {figures["p99_ms"],6:0.00} ms{cpu}"));
+        }
+
+        foreach (var (label, value) in run.Ratios())
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: {value:0.00}"));
+        }
+
+        return run;
     }
 
     /// <summary>
@@ -52,8 +92,8 @@ internal static class SyncScenario
     /// <paramref name="rate"/> an open loop: requests start on a fixed schedule over the connections, and latency
     /// counts from when each was due, so a backlog shows up in it.
     /// </summary>
-    /// <param name="serverPid">When given, the CPU that process spends per successful call is reported too.</param>
-    public static async Task<ResultRow> DriveAsync(string target, Uri url, byte[] body, int connections, TimeSpan duration, TimeSpan warmup, int rate = 0, int? serverPid = null)
+    /// <param name="serverCpu">When given, the CPU seconds of the server so far: its CPU per successful call is reported too.</param>
+    public static async Task<ResultRow> DriveAsync(string target, Uri url, byte[] body, int connections, TimeSpan duration, TimeSpan warmup, int rate = 0, Func<double>? serverCpu = null)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -94,9 +134,9 @@ internal static class SyncScenario
                 if (!measuring && now >= measureFrom)
                 {
                     measuring = true;
-                    if (Interlocked.CompareExchange(ref measuredStart, now, 0) == 0 && serverPid is { } pid)
+                    if (Interlocked.CompareExchange(ref measuredStart, now, 0) == 0 && serverCpu is not null)
                     {
-                        cpuAtStart = ProcessCpu.Seconds(pid);
+                        cpuAtStart = serverCpu();
                     }
                 }
 
@@ -112,6 +152,10 @@ internal static class SyncScenario
                 }
                 catch (HttpRequestException)
                 {
+                }
+                catch (TaskCanceledException)
+                {
+                    // No answer within the client's timeout: a failed call, not the end of the run.
                 }
 
                 if (!measuring)
@@ -134,8 +178,8 @@ internal static class SyncScenario
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(LoopAsync)));
         Console.WriteLine();
         var seconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
-        var extra = serverPid is { } server && succeeded > 0
-            ? new Dictionary<string, double> { ["server_cpu_us_per_call"] = Math.Round((ProcessCpu.Seconds(server) - cpuAtStart) * 1e6 / succeeded, 1) }
+        var extra = serverCpu is not null && succeeded > 0
+            ? new Dictionary<string, double> { ["server_cpu_us_per_call"] = Math.Round((serverCpu() - cpuAtStart) * 1e6 / succeeded, 1) }
             : null;
         return new ResultRow(target, succeeded, failed, Math.Round(succeeded / seconds, 1), latencies.Summarize(), extra);
     }

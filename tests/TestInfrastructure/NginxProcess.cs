@@ -20,6 +20,9 @@ public sealed class NginxProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The master process; its worker is its child.</summary>
+    public int Pid => _process.Id;
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
     /// <param name="httpBlock">The directives inside <c>http { }</c>, given the port to listen on.</param>

@@ -9,15 +9,19 @@ namespace SseVirtualization.EndToEnd.Tests.Load;
 public sealed class LoadToolSmokeTests
 {
     [Fact]
-    public async Task Sync_scenario_answers_every_call_through_the_silo_and_directly()
+    public async Task Sync_scenario_answers_every_call_through_the_silo_both_proxies_and_directly()
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-sync-{Guid.NewGuid():N}.json");
-        var (viaSilo, direct) = await SyncScenario.RunAsync(Options.Parse(["--connections", "4", "--duration", "2", "--warmup", "0.5", "--out", out_]));
+        var run = await SyncScenario.RunAsync(Options.Parse(["--connections", "4", "--duration", "2", "--warmup", "0.5", "--out", out_]));
 
-        Assert.True(viaSilo.Succeeded > 0);
-        Assert.Equal(0, viaSilo.Failed);
-        Assert.True(direct.Succeeded > 0);
-        Assert.Equal(0, direct.Failed);
+        foreach (var target in new[] { SyncScenario.Direct, SyncScenario.NginxProxy, SyncScenario.Yarp, SyncScenario.Silo })
+        {
+            var row = Assert.Single(run.Of(target));
+            Assert.True(row.Succeeded > 0, target);
+            Assert.Equal(0, row.Failed);
+        }
+
+        Assert.Contains(run.Ratios(), r => r.Label == "silo / YARP, throughput" && r.Value > 0);
         Assert.Contains("\"scenario\": \"sync\"", await File.ReadAllTextAsync(out_), StringComparison.Ordinal);
         File.Delete(out_);
     }
