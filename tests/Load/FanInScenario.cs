@@ -34,8 +34,10 @@ internal static class FanInScenario
         using var stop = new CancellationTokenSource();
         using var streamsHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = a.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         var connected = 0;
+        var redisBeforeConnects = await RedisCommandStats.ReadAsync(cluster.Redis.Address);
         var readers = Enumerable.Range(0, clients).Select(i => Task.Run(() => ReadAsync(streamsHttp, $"load-{clusterId}-{i}", stages, seen, () => Interlocked.Increment(ref connected), stop.Token))).ToList();
         await Eventually.UntilAsync(() => Task.FromResult(Volatile.Read(ref connected) == clients), $"{clients} streams to open", TimeSpan.FromMinutes(2));
+        var perConnect = (await RedisCommandStats.ReadAsync(cluster.Redis.Address)).Since(redisBeforeConnects, clients);
         Console.WriteLine($"{clients} clients connected to silo A; invoking on silo B at {rate}/s, {warmup.TotalSeconds} s warm-up then {duration.TotalSeconds} s measured");
 
         long sent = 0, refused = 0, unanswered = 0;
@@ -60,6 +62,7 @@ internal static class FanInScenario
         await SendAsync(warmup);
         stages.MeasureFrom = Interlocked.Read(ref sent) + 1;
         var cpuAtStart = ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid);
+        var redisAtStart = await RedisCommandStats.ReadAsync(cluster.Redis.Address);
         var cpuWindow = Stopwatch.StartNew();
         await SendAsync(duration);
         await Task.WhenAll(inflight);
@@ -73,13 +76,15 @@ internal static class FanInScenario
         var measured = sent - stages.MeasureFrom + 1;
         var cpuPerInvocation = Math.Round((ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid) - cpuAtStart) * 1e6 / measured, 1);
         var cpuWindowSeconds = Math.Round(cpuWindow.Elapsed.TotalSeconds, 1);
+        var perInvocation = (await RedisCommandStats.ReadAsync(cluster.Redis.Address)).Since(redisAtStart, measured);
         await stop.CancelAsync();
         await Task.WhenAll(readers).ContinueWith(_ => { });
         var duplicates = seen.Values.Count(v => v > 1);
         var lost = Math.Max(0, accepted - seen.Count);
         Console.WriteLine();
         var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(measured / duration.TotalSeconds, 1), stages.Total.Summarize(),
-            new() { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused, ["unanswered"] = unanswered, ["silos_cpu_us_per_invocation"] = cpuPerInvocation, ["cpu_window_s"] = cpuWindowSeconds });
+            new Dictionary<string, double> { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused, ["unanswered"] = unanswered, ["silos_cpu_us_per_invocation"] = cpuPerInvocation, ["cpu_window_s"] = cpuWindowSeconds }
+                .Concat(perInvocation.ToExtra("per_invocation_")).Concat(perConnect.ToExtra("per_connect_")).ToDictionary());
         var rows = new List<ResultRow>
         {
             row,
@@ -91,6 +96,8 @@ internal static class FanInScenario
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
         Console.WriteLine($"plot: {plot}");
         Console.WriteLine($"the silos spent {cpuPerInvocation} µs of CPU per invocation ({cpuWindowSeconds} s measured)");
+        Console.WriteLine($"per invocation: {perInvocation}");
+        Console.WriteLine($"per connect: {perConnect}");
         if (unanswered > 0)
         {
             Console.WriteLine($"{unanswered} invokes got no answer within {http.Timeout.TotalSeconds} s: the cluster did not keep up with {rate}/s");
