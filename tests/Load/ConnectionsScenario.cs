@@ -9,7 +9,10 @@ namespace SseVirtualization.Load;
 /// <summary>
 /// <c>connections</c>: a Redis-backed cluster of silos on this machine and many idle SSE clients spread over them,
 /// opened by worker processes (one source address each) so that no process passes its open-file limit. Reports
-/// per silo the streams held and its RSS before and after, and whether heartbeats reached every stream.
+/// per silo the streams held and its RSS before and after, and whether heartbeats reached every stream. Unless
+/// <c>--baseline none</c>, a bare Kestrel SSE app (<c>Baselines/KestrelSse</c>, same GC settings and heartbeat) takes
+/// an equal share of the clients in the same run, warmed up and read at the same moments: the floor each silo's
+/// figure is read against.
 /// </summary>
 internal static class ConnectionsScenario
 {
@@ -24,6 +27,12 @@ internal static class ConnectionsScenario
         var warmUp = options.Int("warmup-streams", 500);
         var settle = options.Seconds("settle", 30);
         var conserve = options.Int("gc-conserve", 0);
+        var baselineKind = options.Text("baseline", "kestrel");
+        if (baselineKind is not ("kestrel" or "none"))
+        {
+            throw new ArgumentException($"--baseline must be kestrel or none, not '{baselineKind}'.");
+        }
+
         if (conserve is < 0 or > 9)
         {
             throw new ArgumentException($"--gc-conserve must be 0 (off) to 9, not {conserve}.");
@@ -50,22 +59,29 @@ internal static class ConnectionsScenario
 
         await using var cluster = await LoadCluster.StartAsync("conn", siloCount, environment);
         var (clusterId, silos) = (cluster.ClusterId, cluster.Silos);
+        await using var kestrel = baselineKind == "kestrel" ? await StartKestrelBaselineAsync(environment, heartbeat) : null;
+        var servers = silos.Select((s, i) => new StreamServer($"silo {i + 1} (:{s.HttpPort})", s.Pid, s.HttpPort, () => LocalConnectionsAsync(s))).ToList();
+        if (kestrel is not null)
+        {
+            servers.Add(new StreamServer($"bare Kestrel (:{kestrel.HttpPort})", kestrel.Pid, kestrel.HttpPort, () => OpenOnKestrelAsync(kestrel)));
+        }
+
         var workers = new List<Process>();
         try
         {
             using var http = new HttpClient { BaseAddress = silos[0].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             await WaitForSilosAsync(http, siloCount);
-            var rssCold = silos.Select(s => RssKiB(s.Pid)).ToArray();
+            var rssCold = servers.Select(s => RssKiB(s.Pid)).ToArray();
 
             // The baseline is read once each silo has opened and closed a few hundred streams and its RSS has settled;
             // the figures from the cold reading are reported as well.
-            var warmedUp = await ConnectionsWarmUp.OpenAndCloseAsync(silos, warmUp, clusterId, LocalConnectionsAsync);
-            await ConnectionsWarmUp.SettleAsync(silos, RssKiB, settle);
-            var rssBefore = silos.Select(s => RssKiB(s.Pid)).ToArray();
-            Console.WriteLine($"baseline RSS per silo: {string.Join(", ", rssBefore.Select(r => r / 1024))} MiB after {warmedUp} warm-up streams ({string.Join(", ", rssCold.Select(r => r / 1024))} MiB cold)");
+            var warmedUp = await ConnectionsWarmUp.OpenAndCloseAsync(servers, warmUp, clusterId);
+            await ConnectionsWarmUp.SettleAsync(servers, RssKiB, settle);
+            var rssBefore = servers.Select(s => RssKiB(s.Pid)).ToArray();
+            Console.WriteLine($"RSS before the streams, per server: {string.Join(", ", rssBefore.Select(r => r / 1024))} MiB after {warmedUp} warm-up streams ({string.Join(", ", rssCold.Select(r => r / 1024))} MiB cold)");
 
-            // Workers: one source address each (127.0.0.2, .3, ...), client i on silo i % silos.
-            var ports = string.Join(',', silos.Select(s => s.HttpPort));
+            // Workers: one source address each (127.0.0.2, .3, ...), client i on server i % servers.
+            var ports = string.Join(',', servers.Select(s => s.HttpPort));
             var lines = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
             var results = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
             var allConnected = new System.Collections.Concurrent.ConcurrentDictionary<int, string>();
@@ -99,13 +115,13 @@ internal static class ConnectionsScenario
                 await worker.StandardInput.FlushAsync();
             }
 
-            var held = new long[siloCount];
-            for (var i = 0; i < siloCount; i++)
+            var held = new long[servers.Count];
+            for (var i = 0; i < servers.Count; i++)
             {
-                held[i] = await LocalConnectionsAsync(silos[i]);
+                held[i] = await servers[i].OpenStreamsAsync();
             }
 
-            var rssAfter = silos.Select(s => RssKiB(s.Pid)).ToArray();
+            var rssAfter = servers.Select(s => RssKiB(s.Pid)).ToArray();
 
             // Again near the end of the hold, after rounds of heartbeats were written to every stream.
             var untilLateInHold = hold * 0.9 - holding.Elapsed;
@@ -114,7 +130,7 @@ internal static class ConnectionsScenario
                 await Task.Delay(untilLateInHold);
             }
 
-            var rssHeld = silos.Select(s => RssKiB(s.Pid)).ToArray();
+            var rssHeld = servers.Select(s => RssKiB(s.Pid)).ToArray();
             await Eventually.UntilAsync(() => Task.FromResult(results.Count == workers.Count), "every worker to report", hold + TimeSpan.FromMinutes(2));
             long connected = 0, failed = 0, withHeartbeat = 0, closed = 0;
             foreach (var line in results.Values)
@@ -127,11 +143,11 @@ internal static class ConnectionsScenario
             }
 
             var rows = new List<ResultRow>();
-            for (var i = 0; i < siloCount; i++)
+            for (var i = 0; i < servers.Count; i++)
             {
                 var perClient = PerStream(rssAfter[i], rssBefore[i], held[i]);
                 var perClientHeld = PerStream(rssHeld[i], rssBefore[i], held[i]);
-                rows.Add(new ResultRow($"silo {i + 1} (:{silos[i].HttpPort})", held[i], 0, 0, new LatencySummary(0, 0, 0, 0, 0),
+                rows.Add(new ResultRow(servers[i].Name, held[i], 0, 0, new LatencySummary(0, 0, 0, 0, 0),
                     new()
                     {
                         ["rss_cold_mib"] = rssCold[i] / 1024, ["rss_before_mib"] = rssBefore[i] / 1024, ["rss_after_mib"] = rssAfter[i] / 1024,
@@ -139,12 +155,29 @@ internal static class ConnectionsScenario
                         ["rss_end_of_hold_mib"] = rssHeld[i] / 1024, ["kib_per_client_end_of_hold"] = perClientHeld,
                         ["kib_per_client_end_of_hold_from_cold"] = PerStream(rssHeld[i], rssCold[i], held[i]),
                     }));
-                Console.WriteLine($"silo {i + 1}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB once open ({perClient} KiB per stream; {PerStream(rssAfter[i], rssCold[i], held[i])} from cold), {rssHeld[i] / 1024} MiB near the end of the hold ({perClientHeld} KiB per stream; {PerStream(rssHeld[i], rssCold[i], held[i])} from cold)");
+                Console.WriteLine($"{servers[i].Name}: {held[i]} streams, RSS {rssBefore[i] / 1024} -> {rssAfter[i] / 1024} MiB once open ({perClient} KiB per stream; {PerStream(rssAfter[i], rssCold[i], held[i])} from cold), {rssHeld[i] / 1024} MiB near the end of the hold ({perClientHeld} KiB per stream; {PerStream(rssHeld[i], rssCold[i], held[i])} from cold)");
             }
 
             rows.Add(new ResultRow("cluster", connected, failed, Math.Round(connected / openSeconds, 1), new LatencySummary(0, 0, 0, 0, 0),
                 new() { ["with_heartbeat"] = withHeartbeat, ["closed_early"] = closed, ["open_seconds"] = Math.Round(openSeconds, 1) }));
             Console.WriteLine($"cluster: {connected} streams ({failed} failed), {withHeartbeat} got heartbeats while held, {closed} closed early");
+            if (kestrel is not null)
+            {
+                // Same moment, same GC, same heartbeat: what a silo holds per stream beyond what Kestrel alone holds.
+                var k = servers.Count - 1;
+                var siloOnce = Median(Enumerable.Range(0, siloCount).Select(i => PerStream(rssAfter[i], rssBefore[i], held[i])));
+                var siloHeld = Median(Enumerable.Range(0, siloCount).Select(i => PerStream(rssHeld[i], rssBefore[i], held[i])));
+                var kestrelOnce = PerStream(rssAfter[k], rssBefore[k], held[k]);
+                var kestrelHeld = PerStream(rssHeld[k], rssBefore[k], held[k]);
+                rows.Add(new ResultRow("silo over bare Kestrel", 0, 0, 0, new LatencySummary(0, 0, 0, 0, 0), new()
+                {
+                    ["silo_kib_per_stream"] = siloOnce, ["kestrel_kib_per_stream"] = kestrelOnce, ["kib_over_kestrel"] = Math.Round(siloOnce - kestrelOnce, 2),
+                    ["silo_kib_per_stream_end_of_hold"] = siloHeld, ["kestrel_kib_per_stream_end_of_hold"] = kestrelHeld,
+                    ["kib_over_kestrel_end_of_hold"] = Math.Round(siloHeld - kestrelHeld, 2),
+                }));
+                Console.WriteLine($"per stream, silos (median) against bare Kestrel: {siloOnce} vs {kestrelOnce} KiB once open ({Math.Round(siloOnce - kestrelOnce, 2)} more), {siloHeld} vs {kestrelHeld} KiB near the end of the hold ({Math.Round(siloHeld - kestrelHeld, 2)} more)");
+            }
+
             var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "connections-rss.svg"));
             await SvgChart.WriteAsync(plot, $"Mean silo RSS against open streams ({siloCount} silos)", "open SSE streams (cluster)", "RSS per silo (MiB)",
                 [("mean RSS per silo", samples.Select(p => (p.Open, p.RssMiB)).ToList())]);
@@ -159,8 +192,9 @@ internal static class ConnectionsScenario
                 ["hold_s"] = hold.TotalSeconds,
                 ["heartbeat_s"] = heartbeat.TotalSeconds,
                 ["warmup_streams_per_silo"] = warmUp,
+                ["baseline"] = baselineKind,
             }, options.Text("out", null!));
-            return new ConnectionsResult(connected, failed, withHeartbeat, closed, held.Sum(), warmedUp);
+            return new ConnectionsResult(connected, failed, withHeartbeat, closed, held.Take(siloCount).Sum(), warmedUp, held.Skip(siloCount).Sum());
         }
         finally
         {
@@ -229,6 +263,22 @@ internal static class ConnectionsScenario
     private static long Sum(System.Collections.Concurrent.ConcurrentDictionary<int, string> lines, int field) =>
         lines.Values.Sum(l => long.Parse(l.Split(' ')[field], CultureInfo.InvariantCulture));
 
+    private static Task<BaselineProcess> StartKestrelBaselineAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan heartbeat) =>
+        BaselineProcess.StartAsync(
+            "KestrelSse",
+            ["--heartbeat", heartbeat.TotalSeconds.ToString(CultureInfo.InvariantCulture)],
+            environment.Where(e => e.Key.StartsWith("DOTNET_", StringComparison.Ordinal)).ToDictionary(),
+            async baseAddress => (await HealthPolls.GetAsync(new Uri(baseAddress, "connections"))).IsSuccessStatusCode);
+
+    private static async Task<long> OpenOnKestrelAsync(BaselineProcess kestrel) =>
+        long.Parse(await HealthPolls.GetStringAsync(new Uri(kestrel.BaseAddress, "connections")), CultureInfo.InvariantCulture);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
     private static double PerStream(long afterKiB, long beforeKiB, long streams) =>
         streams == 0 ? 0 : Math.Round((afterKiB - beforeKiB) / (double)streams, 2);
 
@@ -266,4 +316,7 @@ internal static class ConnectionsScenario
     }
 }
 
-internal sealed record ConnectionsResult(long Connected, long Failed, long WithHeartbeat, long ClosedEarly, long HeldBySilos, long WarmUpStreams);
+internal sealed record ConnectionsResult(long Connected, long Failed, long WithHeartbeat, long ClosedEarly, long HeldBySilos, long WarmUpStreams, long HeldByBaseline);
+
+/// <summary>A process that holds streams in the scenario: a silo, or the bare Kestrel baseline.</summary>
+internal sealed record StreamServer(string Name, int Pid, int HttpPort, Func<Task<long>> OpenStreamsAsync);

@@ -17,7 +17,7 @@ internal static class ConnectionsWarmUp
     /// Opens <paramref name="perSilo"/> streams on each silo, from 127.0.0.1, and closes them once all are open; returns
     /// how many were open at once.
     /// </summary>
-    public static async Task<int> OpenAndCloseAsync(IReadOnlyList<SiloProcess> silos, int perSilo, string prefix, Func<SiloProcess, Task<long>> localConnections)
+    public static async Task<int> OpenAndCloseAsync(IReadOnlyList<StreamServer> silos, int perSilo, string prefix)
     {
         if (perSilo <= 0)
         {
@@ -54,14 +54,14 @@ internal static class ConnectionsWarmUp
         }
 
         await Eventually.UntilAsync(
-            async () => (await Task.WhenAll(silos.Select(localConnections))).All(count => count == 0),
+            async () => (await Task.WhenAll(silos.Select(s => s.OpenStreamsAsync()))).All(count => count == 0),
             "the silos to close the warm-up streams",
             TimeSpan.FromMinutes(2));
         return opened;
     }
 
     /// <summary>Waits until no silo's RSS moved by more than 1 MiB in the last 3 s, or <paramref name="atMost"/>.</summary>
-    public static async Task SettleAsync(IReadOnlyList<SiloProcess> silos, Func<int, long> rssKiB, TimeSpan atMost)
+    public static async Task SettleAsync(IReadOnlyList<StreamServer> silos, Func<int, long> rssKiB, TimeSpan atMost)
     {
         var previous = silos.Select(s => rssKiB(s.Pid)).ToArray();
         for (var waited = TimeSpan.Zero; waited < atMost; waited += TimeSpan.FromSeconds(3))

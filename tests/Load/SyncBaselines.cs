@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.Load;
@@ -29,47 +28,9 @@ internal static class SyncBaselines
         async baseAddress => await AnswersAsync(new Uri(baseAddress, "fn")),
         workerConnections: 4096);
 
-    public static async Task<YarpProcess> StartYarpAsync(NginxStub stub)
-    {
-        var assembly = Path.Combine(RepositoryPaths.Root, "tests", "Load", "Baselines", "YarpProxy", "bin", RepositoryPaths.Configuration,
-            "net10.0", "SseVirtualization.YarpProxy.dll");
-        if (!File.Exists(assembly))
-        {
-            throw new InvalidOperationException($"The YARP baseline is not built: {assembly} (build tests/Load)");
-        }
-
-        var port = FreePort.Next();
-        var destination = new Uri(stub.Url, "/").ToString();
-        var start = new ProcessStartInfo("dotnet", [assembly, "--urls", $"http://127.0.0.1:{port}", "--destination", destination])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-        };
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var yarp = new YarpProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
-        try
-        {
-            await Eventually.UntilAsync(async () =>
-            {
-                if (yarp.Process.HasExited)
-                {
-                    throw new InvalidOperationException("YARP exited: " + await yarp.Process.StandardError.ReadToEndAsync());
-                }
-
-                return await AnswersAsync(new Uri(yarp.BaseAddress, "fn"));
-            }, "YARP to answer", TimeSpan.FromSeconds(60));
-        }
-        catch
-        {
-            await yarp.DisposeAsync();
-            throw;
-        }
-
-        return yarp;
-    }
+    public static Task<BaselineProcess> StartYarpAsync(NginxStub stub) => BaselineProcess.StartAsync(
+        "YarpProxy", ["--destination", new Uri(stub.Url, "/").ToString()], new Dictionary<string, string?>(),
+        async baseAddress => await AnswersAsync(new Uri(baseAddress, "fn")));
 
     private static async Task<bool> AnswersAsync(Uri url)
     {
@@ -86,23 +47,3 @@ internal static class SyncBaselines
     }
 }
 
-/// <summary>The YARP baseline's process; killed on dispose.</summary>
-internal sealed class YarpProcess(Process process, Uri baseAddress) : IAsyncDisposable
-{
-    public Process Process { get; } = process;
-
-    public Uri BaseAddress { get; } = baseAddress;
-
-    public int Pid => Process.Id;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!Process.HasExited)
-        {
-            Process.Kill(entireProcessTree: true);
-            await Process.WaitForExitAsync();
-        }
-
-        Process.Dispose();
-    }
-}

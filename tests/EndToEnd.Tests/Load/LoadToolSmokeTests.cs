@@ -51,8 +51,9 @@ public sealed class LoadToolSmokeTests
 
         Assert.Equal(300, result.Connected);
         Assert.Equal(0, result.Failed);
-        Assert.Equal(40, result.WarmUpStreams);
-        Assert.Equal(300, result.HeldBySilos); // and none of the warm-up streams
+        Assert.Equal(60, result.WarmUpStreams); // 20 on each silo and on bare Kestrel
+        Assert.Equal(200, result.HeldBySilos); // and none of the warm-up streams
+        Assert.Equal(100, result.HeldByBaseline); // bare Kestrel takes an equal share
         Assert.Equal(300, result.WithHeartbeat);
         Assert.Equal(0, result.ClosedEarly);
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.ChangeExtension(out_, ".svg")), StringComparison.Ordinal);
