@@ -83,6 +83,18 @@ public sealed partial class LogEventTests
             }
         }
 
+        // The other way round: a documented id no code writes is an event that went away. An area with files not yet
+        // split may document the ids they are to get.
+        var unsplitAreas = skipped.Select(name => name[..name.LastIndexOf('.')]).ToHashSet();
+        foreach (var id in documented.Keys.Where(id => !seen.ContainsKey(id)))
+        {
+            var area = ranges.Where(r => r.Low <= id && id <= r.High).Select(r => r.Area).FirstOrDefault();
+            if (area is null || !unsplitAreas.Contains(area))
+            {
+                problems.Add($"docs/operations.md lists event id {id}, which no LoggerMessage of {area ?? "any area"} has");
+            }
+        }
+
         Assert.True(seen.Count > 0, "no LoggerMessage found in the product");
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
