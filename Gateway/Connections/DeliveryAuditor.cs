@@ -121,13 +121,4 @@ internal sealed partial class DeliveryAuditor(
             LogCaughtUp(logger, behind);
         }
     }
-
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Error, Message = "An audit round failed")]
-    private static partial void LogAuditRoundFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 2200, Level = LogLevel.Information, Message = "{Count} connections were behind their client's log and are catching up")]
-    private static partial void LogCaughtUp(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Debug, Message = "Could not audit client {ClientId}: {Reason}")]
-    private static partial void LogAuditFailed(ILogger logger, string clientId, string reason);
 }

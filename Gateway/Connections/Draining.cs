@@ -24,7 +24,4 @@ internal sealed partial class Draining(LocalConnections connections, IOptions<Ga
         connections.CloseAll(farewell);
         LogDraining(logger, count);
     }
-
-    [LoggerMessage(EventId = 2300, Level = LogLevel.Information, Message = "Draining: {Count} streams told to reconnect elsewhere; new streams are refused")]
-    private static partial void LogDraining(ILogger logger, int count);
 }

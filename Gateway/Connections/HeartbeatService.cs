@@ -108,7 +108,4 @@ internal sealed partial class HeartbeatService(
 
         counters.HeartbeatsQueued(sent);
     }
-
-    [LoggerMessage(EventId = 2400, Level = LogLevel.Error, Message = "A heartbeat round failed")]
-    private static partial void LogBeatFailed(ILogger logger, Exception exception);
 }

@@ -216,13 +216,4 @@ internal sealed partial class SseEndpoint(
 
         return metadata ?? (IReadOnlyDictionary<string, string>)ReadOnlyDictionary<string, string>.Empty;
     }
-
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "Client {ClientId} connected ({ConnectionId}), {Backlog} waiting events")]
-    private static partial void LogConnected(ILogger logger, string clientId, string connectionId, int backlog);
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Client {ClientId} disconnected ({ConnectionId})")]
-    private static partial void LogDisconnected(ILogger logger, string clientId, string connectionId);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Client {ClientId}: the disconnect could not be recorded in its grain")]
-    private static partial void LogDisconnectNotRecorded(ILogger logger, Exception exception, string clientId);
 }

@@ -163,7 +163,4 @@ internal sealed partial class McpDispatcher(
         var result = await grains.GetGrain<IFunctionGrain>(function).InvokeAsync(new InvocationRequest(argumentsJson));
         return ToolResults.FromInvocation(result);
     }
-
-    [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "The log level could not be passed to the MCP server {Server}")]
-    private static partial void LogLevelNotPassed(ILogger logger, Exception exception, string server);
 }

@@ -142,7 +142,4 @@ internal static partial class McpLegacyEndpoints
         });
         return Results.Text("Accepted", statusCode: StatusCodes.Status202Accepted);
     }
-
-    [LoggerMessage(EventId = 5330, Level = LogLevel.Error, Message = "Answering {Method} for legacy MCP session {SessionId} failed")]
-    private static partial void LogAnswerFailed(ILogger logger, Exception exception, string method, string sessionId);
 }

@@ -161,7 +161,4 @@ internal sealed partial class McpPromptsAndResources(McpToolCatalog catalog, IGr
     }
 
     private sealed record Prompt(string Name, string Server, string UpstreamName, JsonObject Json);
-
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The MCP server {Server} did not answer {Method}; its items are left out")]
-    private static partial void LogServerUnavailable(ILogger logger, Exception exception, string server, string method);
 }

@@ -142,7 +142,4 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
             writer.WriteRawValue(definition.OutputSchemaJson, skipInputValidation: true);
         }
     });
-
-    [LoggerMessage(EventId = 5300, Level = LogLevel.Warning, Message = "The MCP server {Server} did not list its tools; they are left out of tools/list")]
-    private static partial void LogServerUnavailable(ILogger logger, Exception exception, string server);
 }

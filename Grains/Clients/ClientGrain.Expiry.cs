@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
 namespace SseVirtualization.Grains.Clients;
@@ -147,13 +146,4 @@ internal sealed partial class ClientGrain : IClientLogExpiry
         var end = (_log.SegmentOf(skipped) + 1) * state.State.SegmentSize;
         return afterId < end ? end : afterId;
     }
-
-    [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Client {ClientId}: every event has expired and is deleted; ids go on after {LastEventId}")]
-    private static partial void LogLogExpired(ILogger logger, string clientId, long lastEventId);
-
-    [LoggerMessage(EventId = 1321, Level = LogLevel.Warning, Message = "Client {ClientId}: the sweep of expired events failed; the reminder tries again")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception, string clientId);
-
-    [LoggerMessage(EventId = 1322, Level = LogLevel.Warning, Message = "Client {ClientId}: the reminder that deletes expired events could not be registered")]
-    private static partial void LogExpiryReminderFailed(ILogger logger, Exception exception, string clientId);
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using SseVirtualization.Functions;
 using SseVirtualization.Grains.Functions;
 
@@ -177,19 +176,4 @@ internal sealed partial class ClientGrain
             LogAbandoned(logger, ClientId, requestId, invocation.Attempts);
         }
     }
-
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} was restarted (attempt {Attempt})")]
-    private static partial void LogRestarted(ILogger logger, string clientId, string requestId, int attempt);
-
-    [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} abandoned after {Attempts} attempts")]
-    private static partial void LogAbandoned(ILogger logger, string clientId, string requestId, int attempts);
-
-    [LoggerMessage(EventId = 1314, Level = LogLevel.Warning, Message = "Client {ClientId}: streaming invocation {RequestId} was cut off and is not restarted")]
-    private static partial void LogInterrupted(ILogger logger, string clientId, string requestId);
-
-    [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "Client {ClientId}: could not check invocation {RequestId}")]
-    private static partial void LogRedriveFailed(ILogger logger, Exception exception, string clientId, string requestId);
-
-    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "Client {ClientId}: the re-drive reminder could not be registered")]
-    private static partial void LogReminderFailed(ILogger logger, Exception exception, string clientId);
 }

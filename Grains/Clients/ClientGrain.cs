@@ -383,19 +383,4 @@ internal sealed partial class ClientGrain(
             LogDeadSiloForgotten(logger, clientId, siloId);
         }
     }
-
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Client {ClientId}: silo {SiloId} is dead, its connections are forgotten")]
-    private static partial void LogDeadSiloForgotten(ILogger logger, string clientId, string siloId);
-
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "Client {ClientId}: a second result for request {RequestId} was dropped")]
-    private static partial void LogDuplicateResult(ILogger logger, string clientId, string requestId);
-
-    [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Client {ClientId}: stored state was changed by another activation; this one is deactivated")]
-    private static partial void LogStorageConflict(ILogger logger, string clientId);
-
-    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Client {ClientId}: event {EventId} is stored but could not be sent live to silo {SiloId}")]
-    private static partial void LogLiveDeliveryFailed(ILogger logger, Exception exception, string clientId, long eventId, string siloId);
-
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Client {ClientId}: the new log head could not be recorded yet")]
-    private static partial void LogHeadNotRecorded(ILogger logger, Exception exception, string clientId);
 }

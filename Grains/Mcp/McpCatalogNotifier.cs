@@ -26,7 +26,4 @@ public sealed partial class McpCatalogNotifier(IClusterClient cluster, ILogger<M
             LogPublishFailed(logger, ex, source);
         }
     }
-
-    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning, Message = "Could not announce that the tools of {Source} changed")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string source);
 }

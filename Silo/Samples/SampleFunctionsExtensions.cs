@@ -39,8 +39,4 @@ internal static partial class SampleFunctionsExtensions
         LogServed(logger);
         return app;
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Sample functions are served at /samples/text-processor and /samples/words (Samples:Enabled; see the README's quick start)")]
-    private static partial void LogServed(ILogger logger);
 }
