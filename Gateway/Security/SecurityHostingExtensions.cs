@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -31,7 +32,10 @@ internal static class SecurityHostingExtensions
         services.AddHostedService<SecurityAnnouncer>();
         services.AddAbuseLimits();
 
-        services.AddAuthentication(SelectorScheme)
+        // No default scheme: the authentication middleware then authenticates nobody by itself (an anonymous request,
+        // such as every idle SSE stream, does no authentication work); requests that present credentials are
+        // authenticated with the selector scheme below, in UseGatewaySecurity.
+        services.AddAuthentication()
             .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { })
             .AddJwtBearer();
@@ -42,29 +46,29 @@ internal static class SecurityHostingExtensions
 
     public static WebApplication UseGatewaySecurity(this WebApplication app)
     {
-        // A request that presents no credential cannot authenticate, so it skips the handlers: a request keeps them, and
-        // the middleware waiting on it, for its whole life (~1 KB of every anonymous SSE stream).
-        // WebApplication adds its own UseAuthentication in front of everything unless it sees this key, which a branch
-        // cannot set for it (a branch writes to a copy of the properties). Were the key renamed, requests would only be
-        // authenticated twice, from the cache of the first time.
-        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
-        app.UseWhen(PresentsCredentials, authenticating =>
+        // Where WebApplication sees it, so it adds no authentication middleware of its own in front of everything. With no
+        // default scheme it authenticates nobody: a request that presents no credential cannot authenticate, and so does
+        // no authentication work.
+        app.UseAuthentication();
+        app.UseWhen(PresentsCredentials, authenticating => authenticating.Use(async (context, next) =>
         {
-            authenticating.UseAuthentication();
-
-            // The authentication middleware keeps only successes; keep why presented credentials failed, so a 401 can
-            // say "expired" or "wrong audience" (the handlers cache their result, so this does not validate twice).
-            authenticating.Use(async (context, next) =>
+            // What the authentication middleware does for a default scheme, with the scheme that picks API key or token.
+            var result = await context.AuthenticateAsync(SelectorScheme);
+            if (result.Succeeded)
             {
-                if (context.User.Identity?.IsAuthenticated != true
-                    && await context.AuthenticateAsync() is { Failure: { } failure })
-                {
-                    context.Features.Set(new AuthenticationFailure(failure));
-                }
+                context.User = result.Principal;
+                var authenticated = new AuthenticatedRequest(result);
+                context.Features.Set<IHttpAuthenticationFeature>(authenticated);
+                context.Features.Set<IAuthenticateResultFeature>(authenticated);
+            }
+            else if (result.Failure is { } failure)
+            {
+                // Kept so a 401 can say "expired" or "wrong audience".
+                context.Features.Set(new AuthenticationFailure(failure));
+            }
 
-                await next(context);
-            });
-        });
+            await next(context);
+        }));
 
         // Ambient authority (loopback in the keyless mode, cookies) serves only this gateway's own pages. Before the rate
         // limiter, so a hostile page's refused requests do not spend the developer's own permits.
