@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -32,10 +31,7 @@ internal static class SecurityHostingExtensions
         services.AddHostedService<SecurityAnnouncer>();
         services.AddAbuseLimits();
 
-        // No default scheme: the authentication middleware then authenticates nobody by itself (an anonymous request,
-        // such as every idle SSE stream, does no authentication work); requests that present credentials are
-        // authenticated with the selector scheme below, in UseGatewaySecurity.
-        services.AddAuthentication()
+        services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "API key or token", policy => policy.ForwardDefaultSelector = SelectScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { })
             .AddJwtBearer();
@@ -46,29 +42,37 @@ internal static class SecurityHostingExtensions
 
     public static WebApplication UseGatewaySecurity(this WebApplication app)
     {
-        // Where WebApplication sees it, so it adds no authentication middleware of its own in front of everything. With no
-        // default scheme it authenticates nobody: a request that presents no credential cannot authenticate, and so does
-        // no authentication work.
-        app.UseAuthentication();
-        app.UseWhen(PresentsCredentials, authenticating => authenticating.Use(async (context, next) =>
+        // A request that presents no credential cannot authenticate, so it skips the handlers: a request keeps them, and
+        // the middleware waiting on it, for its whole life (~1 KB of every anonymous SSE stream).
+        // WebApplication adds its own UseAuthentication in front of everything unless it sees this key, which a branch
+        // cannot set for it (a branch writes to a copy of the properties). Were the key renamed, requests would only be
+        // authenticated twice, from the cache of the first time.
+        // The supported way was measured and costs more (issue 25, item 4): app.UseAuthentication() where WebApplication
+        // sees it, with no default scheme and this branch authenticating with the selector scheme, keeps per anonymous
+        // SSE stream the middleware's async state (168 B), its AuthenticationFeature (32 B), the request scope's
+        // IAuthenticationHandlerProvider (32 B) with its handler map (80 B) and the scope's service cache (144 + 24 B):
+        // 1,200,024 B more over 2,500 held streams in a gcdump, 0.47 KiB per stream (load tool, connections --silos 1
+        // --clients 5000 --hold 15; RSS figures, 6.4-8.4 KiB against 7.4-17.5 KiB per stream, are too noisy to show it).
+        // WebApplication adds its middleware when IAuthenticationSchemeProvider is registered and the key is unset,
+        // so every supported way runs AuthenticationMiddleware for every request.
+        ((IApplicationBuilder)app).Properties["__AuthenticationMiddlewareSet"] = true;
+        app.UseWhen(PresentsCredentials, authenticating =>
         {
-            // What the authentication middleware does for a default scheme, with the scheme that picks API key or token.
-            var result = await context.AuthenticateAsync(SelectorScheme);
-            if (result.Succeeded)
-            {
-                context.User = result.Principal;
-                var authenticated = new AuthenticatedRequest(result);
-                context.Features.Set<IHttpAuthenticationFeature>(authenticated);
-                context.Features.Set<IAuthenticateResultFeature>(authenticated);
-            }
-            else if (result.Failure is { } failure)
-            {
-                // Kept so a 401 can say "expired" or "wrong audience".
-                context.Features.Set(new AuthenticationFailure(failure));
-            }
+            authenticating.UseAuthentication();
 
-            await next(context);
-        }));
+            // The authentication middleware keeps only successes; keep why presented credentials failed, so a 401 can
+            // say "expired" or "wrong audience" (the handlers cache their result, so this does not validate twice).
+            authenticating.Use(async (context, next) =>
+            {
+                if (context.User.Identity?.IsAuthenticated != true
+                    && await context.AuthenticateAsync() is { Failure: { } failure })
+                {
+                    context.Features.Set(new AuthenticationFailure(failure));
+                }
+
+                await next(context);
+            });
+        });
 
         // Ambient authority (loopback in the keyless mode, cookies) serves only this gateway's own pages. Before the rate
         // limiter, so a hostile page's refused requests do not spend the developer's own permits.
