@@ -44,22 +44,21 @@ internal static class FunctionAdminEndpoints
                 return invalid;
             }
 
-            foreach (var endpoint in definition!.Endpoints)
-            {
-                if (await EgressPolicy.EndpointRefusalAsync(endpoint, limits.AllowLoopback, limits.AllowPrivateNetworks, context.RequestAborted) is { } refusal)
-                {
-                    var field = document.RootElement.TryGetProperty("endpoints", out _) ? "endpoints" : "endpoint";
-                    return Problems.Invalid(field, $"{endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {refusal}. See docs/functions.md, egress.");
-                }
-            }
-
-            var grain = grains.GetGrain<IFunctionGrain>(definition.Name);
+            var grain = grains.GetGrain<IFunctionGrain>(definition!.Name);
             if (nameFromPath is not null && await grain.GetAsync() is null)
             {
                 return Problems.FunctionNotFound(nameFromPath);
             }
 
             var result = await grain.RegisterAsync(definition);
+            if (!result.IsStored)
+            {
+                // The grain judges the endpoints (egress settings live with the grains); name the field as the body did.
+                var refusal = result.Refusal!;
+                var field = refusal.Field == RegistrationRefusal.EndpointsField && !document.RootElement.TryGetProperty("endpoints", out _) ? "endpoint" : refusal.Field;
+                return Problems.Invalid(field, refusal.Detail);
+            }
+
             var status = result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
             return JsonResults.Write(status, writer => FunctionJson.Write(writer, result.Function));
         }

@@ -38,7 +38,7 @@ public static class GatewayHostingExtensions
         var services = builder.Services;
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
-        services.AddOptions<FunctionLimits>().BindConfiguration("Functions");
+        services.AddOptions<FunctionLimits>(); // filled by the host from the Functions section's owner (see FunctionLimits)
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IClusterStorageProbe, InMemoryStorageProbe>();

@@ -17,7 +17,8 @@ internal static class McpHostingExtensions
 
     public static IServiceCollection AddMcpEndpoints(this IServiceCollection services)
     {
-        services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName);
+        services.AddOptions<McpOptions>().BindConfiguration(McpOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<McpOptions>, McpOptionsValidator>();
         services.AddSingleton<McpRequestGuard>();
         services.AddSingleton<McpToolCatalog>();
         services.AddSingleton<McpPromptsAndResources>();

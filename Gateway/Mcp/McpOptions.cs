@@ -1,6 +1,11 @@
 namespace SseVirtualization.Gateway.Mcp;
 
-/// <summary>The MCP endpoint's settings (configuration section <c>Mcp</c>); docs/mcp.md describes each.</summary>
+/// <summary>
+/// The MCP settings (configuration section <c>Mcp</c>, whose one owner this is); docs/mcp.md describes each. The
+/// session settings are here too, so one validator sees the whole section at start (the idempotency window is bounded
+/// by the session lifetime); the host copies them to the session grains' options, since the gateway knows the
+/// cluster only through the contract.
+/// </summary>
 public sealed class McpOptions
 {
     public const string SectionName = "Mcp";
@@ -32,10 +37,29 @@ public sealed class McpOptions
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// How many live MCP sessions one owner may hold (the silo's session grains enforce it, reading the same setting);
-    /// here for the refusal's message.
+    /// How many live sessions one owner (an API key, a token subject, or anonymous callers on loopback together) may hold,
+    /// 2026-07-28 clients' sessions included: each is stored until it ends or expires, so without a bound one caller
+    /// could fill storage by starting sessions. The session grains enforce it; the front end names it in the refusal.
     /// </summary>
     public int MaxSessionsPerOwner { get; set; } = 100;
+
+    /// <summary>How many recent server-to-client messages a session keeps for streams resumed with Last-Event-ID.</summary>
+    public int MaxStoredMessages { get; set; } = 200;
+
+    /// <summary>
+    /// How many characters of messages a session keeps at most (the newest message is always kept): a session
+    /// that passes large tool results is not rewritten whole with megabytes on every message.
+    /// </summary>
+    public long MaxStoredChars { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a server request of a remote MCP server (sampling, elicitation, roots) may wait for the client's answer.
+    /// The registration's timeout stops meanwhile, since a person may be answering; after this the request is given up.
+    /// </summary>
+    public TimeSpan ClientAnswerTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A session unused for this long has expired: its id then gets 404 and the client starts a new one.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>The name this server gives in <c>serverInfo</c>.</summary>
     public string ServerName { get; set; } = "sse-virtualization-layer";

@@ -5,7 +5,10 @@ namespace SseVirtualization.Functions;
 /// <summary>A registered serverless HTTP function. Key: the function's name.</summary>
 public interface IFunctionGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or replaces the registration; also lists the name in <see cref="IFunctionRegistryGrain"/>.</summary>
+    /// <summary>
+    /// Creates or replaces the registration and lists the name in <see cref="IFunctionRegistryGrain"/>, or stores nothing
+    /// and answers why (<see cref="RegistrationResult.Refusal"/>: an endpoint the egress policy refuses).
+    /// </summary>
     Task<RegistrationResult> RegisterAsync(FunctionDefinition definition);
 
     /// <summary>The stored registration, or null when none.</summary>

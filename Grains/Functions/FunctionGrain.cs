@@ -49,13 +49,9 @@ internal sealed partial class FunctionGrain(
             throw new ArgumentException($"Definition name '{definition.Name}' does not match grain key '{Name}'.", nameof(definition));
         }
 
-        foreach (var endpoint in definition.Endpoints)
+        if (await EgressRefusalAsync(definition.Endpoints) is { } refused)
         {
-            var settings = options.Value;
-            if (await EgressPolicy.EndpointRefusalAsync(endpoint, settings.AllowLoopback, settings.AllowPrivateNetworks) is { } refusal)
-            {
-                throw new ArgumentException($"Endpoint {endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {refusal}.", nameof(definition));
-            }
+            return RegistrationResult.Refused(refused);
         }
 
         // Concrete collections: grain storage may record the runtime type of each one.
@@ -113,6 +109,23 @@ internal sealed partial class FunctionGrain(
         var loggedEndpoint = string.Join(", ", definition.Endpoints.Select(e => e.GetLeftPart(UriPartial.Path)));
         LogRegistered(logger, Name, loggedEndpoint);
         return new RegistrationResult(stored, Created: existing is null);
+    }
+
+    /// <summary>The first endpoint the egress policy refuses (Functions:AllowLoopback, AllowPrivateNetworks), as a typed answer.</summary>
+    private async Task<RegistrationRefusal?> EgressRefusalAsync(IReadOnlyList<Uri> endpoints)
+    {
+        var settings = options.Value;
+        foreach (var endpoint in endpoints)
+        {
+            if (await EgressPolicy.EndpointRefusalAsync(endpoint, settings.AllowLoopback, settings.AllowPrivateNetworks) is { } reason)
+            {
+                return new RegistrationRefusal(
+                    RegistrationRefusal.EndpointsField,
+                    $"{endpoint.GetLeftPart(UriPartial.Path)} is refused: its host {endpoint.Host} is, or resolves to, {reason}. See docs/functions.md, egress.");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The registration as stored: header values and endpoint query values are never handed out.</summary>

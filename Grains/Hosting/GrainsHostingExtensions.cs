@@ -44,8 +44,7 @@ public static class GrainsHostingExtensions
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionSecrets>();
         services.AddSingleton<Mcp.McpCatalogNotifier>();
-        services.AddOptions<Mcp.McpSessionOptions>().BindConfiguration(Mcp.McpSessionOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Mcp.McpSessionOptions>, Mcp.McpSessionOptionsValidator>();
+        services.AddOptions<Mcp.McpSessionOptions>(); // filled by the host from the Mcp section's owner (see McpSessionOptions)
         services.AddDataProtection(); // the host chooses where keys live (Redis in a cluster)
         services.AddSingleton<FunctionTelemetry>();
         services.AddHttpClient(FunctionInvoker.HttpClientName)

@@ -1,11 +1,12 @@
-using Microsoft.Extensions.Options;
-
 namespace SseVirtualization.Grains.Mcp;
 
-/// <summary>MCP session settings (configuration section <c>Mcp</c>; the front end reads the same section).</summary>
+/// <summary>
+/// MCP session settings. Not bound to configuration: the <c>Mcp</c> section has one owner, the front end's MCP options,
+/// which validate the whole section at start; the host that runs both (the silo) copies these values from there, as
+/// the grains know nothing of the front end. Unset, they are the section's own defaults.
+/// </summary>
 public sealed class McpSessionOptions
 {
-    public const string SectionName = "Mcp";
 
     /// <summary>How many recent server-to-client messages a session keeps for streams resumed with Last-Event-ID.</summary>
     public int MaxStoredMessages { get; set; } = 200;
@@ -31,31 +32,4 @@ public sealed class McpSessionOptions
     /// could fill storage by starting sessions.
     /// </summary>
     public int MaxSessionsPerOwner { get; set; } = 100;
-}
-
-/// <summary>Refuses settings that would refuse every session or keep none of its messages.</summary>
-internal sealed class McpSessionOptionsValidator : IValidateOptions<McpSessionOptions>
-{
-    public ValidateOptionsResult Validate(string? name, McpSessionOptions options)
-    {
-        var failures = new List<string>();
-        if (options.MaxSessionsPerOwner < 1)
-        {
-            failures.Add($"{McpSessionOptions.SectionName}:MaxSessionsPerOwner must be at least 1.");
-        }
-
-        if (options.MaxStoredMessages < 1 || options.MaxStoredChars < 1)
-        {
-            failures.Add($"{McpSessionOptions.SectionName}:MaxStoredMessages and MaxStoredChars must be at least 1.");
-        }
-
-        if (options.SessionIdleTimeout <= TimeSpan.Zero || options.ClientAnswerTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"{McpSessionOptions.SectionName}:SessionIdleTimeout and ClientAnswerTimeout must be positive.");
-        }
-
-        return failures.Count > 0
-            ? ValidateOptionsResult.Fail(failures)
-            : ValidateOptionsResult.Success;
-    }
 }

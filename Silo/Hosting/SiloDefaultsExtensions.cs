@@ -1,13 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using SseVirtualization.Gateway.Admin;
 using SseVirtualization.Gateway.Connections;
+using SseVirtualization.Grains.Functions;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Grains.Mcp;
-using SseVirtualization.Silo.Samples;
 using SseVirtualization.Streams;
 using StackExchange.Redis;
 
@@ -27,20 +27,11 @@ internal static class SiloDefaultsExtensions
 
         if (!options.UsesRedis)
         {
-            // The quick start calls functions on this machine or its network (the silo's own sample functions first); a
-            // Redis-backed (production) cluster allows that, and serves the samples, only when configured. Inserted first,
-            // so any configured value wins.
-            builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-            {
-                InitialData = new Dictionary<string, string?>
-                {
-                    ["Functions:AllowLoopback"] = "true",
-                    ["Functions:AllowPrivateNetworks"] = "true",
-                    [SampleFunctionsExtensions.EnabledKey] = "true",
-                },
-            });
+            // Derived defaults, not a configuration source: a configured value still wins (samples: MapSampleFunctions).
+            builder.Services.AddSingleton<IPostConfigureOptions<FunctionOptions>, EmbeddedFunctionDefaults>();
         }
 
+        builder.Services.AddSectionOwners();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.BindAddress), options.HttpPort, listen =>

@@ -1,3 +1,5 @@
+using SseVirtualization.Silo.Hosting;
+
 namespace SseVirtualization.Silo.Samples;
 
 /// <summary>
@@ -18,7 +20,9 @@ internal static partial class SampleFunctionsExtensions
 
     public static WebApplication MapSampleFunctions(this WebApplication app)
     {
-        if (!app.Configuration.GetValue<bool>(EnabledKey))
+        // On by default only in the embedded mode (no Redis); a configured value wins either way.
+        var embedded = !app.Services.GetRequiredService<StorageModeAnnouncement>().UsesRedis;
+        if (!(app.Configuration.GetValue<bool?>(EnabledKey) ?? embedded))
         {
             return app;
         }

@@ -39,4 +39,23 @@ public sealed class EmbeddedModeTests
         var item = await sse.NextOfTypeAsync("function_response");
         Assert.Equal(1, JsonDocument.Parse(item.Data).RootElement.GetProperty("data").GetProperty("payload").GetProperty("hi").GetInt32());
     }
+
+    [Fact]
+    public async Task Embedded_mode_allows_loopback_functions_unless_Functions_AllowLoopback_is_set_to_false()
+    {
+        await using var stub = await StubFunctionServer.StartAsync();
+        await using var refusing = await SiloProcess.StartAsync(new Dictionary<string, string?> { ["Functions__AllowLoopback"] = "false" });
+        await using var allowing = await SiloProcess.StartAsync(new Dictionary<string, string?>());
+
+        using var refusingHttp = new HttpClient { BaseAddress = refusing.BaseAddress };
+        using var refused = await refusingHttp.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("endpoint", problem.GetProperty("field").GetString());
+        Assert.Contains("Functions:AllowLoopback", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var allowingHttp = new HttpClient { BaseAddress = allowing.BaseAddress };
+        using var created = await allowingHttp.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
 }

@@ -13,6 +13,25 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
         new(name, [fixture.Stub.Url(path)], "POST", timeout ?? TimeSpan.FromSeconds(20), "test", new Dictionary<string, string> { ["X-Secret"] = "s" }, FunctionRouting.Default);
 
     [Fact]
+    public async Task Register_answers_an_endpoint_the_egress_policy_refuses_with_a_typed_refusal_and_stores_nothing()
+    {
+        var name = NewName();
+        var grain = fixture.Grains.GetGrain<IFunctionGrain>(name);
+        var definition = Definition(name, "echo");
+
+        var result = await grain.RegisterAsync(definition with { Endpoints = [definition.Endpoints[0], new Uri("http://169.254.169.254/latest/meta-data?key=secret")] });
+
+        Assert.False(result.IsStored);
+        Assert.Null(result.Function);
+        Assert.Equal(RegistrationRefusal.EndpointsField, result.Refusal!.Field);
+        Assert.Equal(
+            "http://169.254.169.254/latest/meta-data is refused: its host 169.254.169.254 is, or resolves to, a link-local or cloud metadata address. See docs/functions.md, egress.",
+            result.Refusal.Detail);
+        Assert.Null(await grain.GetAsync());
+        Assert.DoesNotContain(name, await fixture.Grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync());
+    }
+
+    [Fact]
     public async Task Register_creates_then_updates_keeping_the_creation_time()
     {
         var name = NewName();
@@ -21,6 +40,8 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
         var created = await grain.RegisterAsync(Definition(name, "echo"));
         var updated = await grain.RegisterAsync(Definition(name, "text") with { Description = "changed" });
 
+        Assert.True(created.IsStored);
+        Assert.True(updated.IsStored);
         Assert.True(created.Created);
         Assert.False(updated.Created);
         Assert.Equal(created.Function.CreatedAt, updated.Function.CreatedAt);

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
-using SseVirtualization.Functions;
+using SseVirtualization.Grains.Functions.Routing;
 
-namespace SseVirtualization.Gateway.Tests.Functions;
+namespace SseVirtualization.Grains.Tests.Functions.Routing;
 
 /// <summary>Which addresses and endpoints the egress policy refuses, and with which reason.</summary>
 public sealed class EgressPolicyTests

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 
-namespace SseVirtualization.Functions;
+namespace SseVirtualization.Grains.Functions.Routing;
 
 /// <summary>
 /// The addresses assigned to this machine's network interfaces. A function endpoint at one of them reaches this

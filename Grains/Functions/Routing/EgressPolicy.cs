@@ -1,16 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SseVirtualization.Functions;
+namespace SseVirtualization.Grains.Functions.Routing;
 
 /// <summary>
 /// Which addresses a function endpoint may resolve to. Link-local and cloud metadata addresses are never
 /// reachable (they hand out credentials); loopback, this host's own addresses and private networks only when the
-/// operator allows them. Checked at registration (by the gateway and the function grain) and again at connect time,
+/// operator allows them. Checked at registration (by the function grain, whose typed refusal the front end answers as 400) and again at connect time,
 /// after DNS, so a name cannot be re-pointed later. Refusals never say which address a name resolved to: that would
 /// map the internal network for the caller.
 /// </summary>
-public static class EgressPolicy
+internal static class EgressPolicy
 {
     // Cloud metadata services (AWS over IPv6, Alibaba Cloud, Oracle Cloud's 192.0.0.192 within 192.0.0.0/24) and
     // link-local networks, where the other metadata services live. Checked before the private ranges: fd00:ec2::254
