@@ -33,16 +33,14 @@ internal sealed partial class FunctionGrain(
     ILogger<FunctionGrain> logger)
     : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
-    private FunctionRuntime? _runtime;
+    // Opened in OnActivateAsync, before any call: interleaved calls only read it.
+    private FunctionRuntime _runtime = null!;
 
     // The registration with its header values and endpoint queries in clear; storage holds them encrypted (FunctionSecrets).
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
     private string Name => this.GetPrimaryKeyString();
-
-    // Opened by the first call that needs it: an activation without a registration needs none.
-    private FunctionRuntime Runtime => _runtime ??= calls.Open(Name);
 
     public async Task<RegistrationResult> RegisterAsync(FunctionDefinition definition)
     {
@@ -138,6 +136,7 @@ internal sealed partial class FunctionGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _runtime = calls.Open(Name);
         if (state.State.Function is { IsActive: true } stored)
         {
             _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored), Endpoints = EndpointsOf(stored) } };
@@ -192,7 +191,7 @@ internal sealed partial class FunctionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_runtime?.Status());
+    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_runtime.Status());
 
     public async IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(
         InvocationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -205,7 +204,7 @@ internal sealed partial class FunctionGrain(
             yield break;
         }
 
-        await using var run = Runtime.StartRelayed(request, cancellationToken);
+        await using var run = _runtime.StartRelayed(request, cancellationToken);
         var sent = 0;
         await foreach (var item in run.ItemsAsync())
         {
@@ -251,7 +250,7 @@ internal sealed partial class FunctionGrain(
 
         if (acceptance == LedgerAcceptance.Accepted)
         {
-            Runtime.TryBeginRunning(request.RequestId!);
+            _runtime.TryBeginRunning(request.RequestId!);
             await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
         }
 
@@ -260,21 +259,20 @@ internal sealed partial class FunctionGrain(
 
     public async Task RunAsync(InvocationRequest request)
     {
-        var runtime = Runtime;
-        runtime.TryBeginRunning(request.RequestId!);
+        _runtime.TryBeginRunning(request.RequestId!);
         try
         {
             await ExecuteAsync(request);
         }
         finally
         {
-            runtime.EndRunning(request.RequestId!);
+            _runtime.EndRunning(request.RequestId!);
         }
     }
 
     public async Task<bool> EnsureRunningAsync(InvocationRequest request)
     {
-        if (!Runtime.TryBeginRunning(request.RequestId!))
+        if (!_runtime.TryBeginRunning(request.RequestId!))
         {
             return false;
         }
@@ -283,7 +281,7 @@ internal sealed partial class FunctionGrain(
         return true;
     }
 
-    public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_runtime?.IsRunning(requestId) == true);
+    public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_runtime.IsRunning(requestId));
 
     private async Task<InvocationResult> ExecuteAsync(InvocationRequest request)
     {
@@ -297,8 +295,8 @@ internal sealed partial class FunctionGrain(
         }
 
         var result = request.Async && request.Stream
-            ? await Runtime.RelayAsync(request, GrainFactory.GetGrain<IClientGrain>(request.ClientId!))
-            : await Runtime.CallAsync(request);
+            ? await _runtime.RelayAsync(request, GrainFactory.GetGrain<IClientGrain>(request.ClientId!))
+            : await _runtime.CallAsync(request);
         LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
         await DeliverAsync(request, result);
         return result;
@@ -314,7 +312,7 @@ internal sealed partial class FunctionGrain(
     /// </summary>
     private void UseRouting(FunctionDefinition definition)
     {
-        Runtime.Use(definition);
+        _runtime.Use(definition);
         _healthTimer?.Dispose();
         _healthTimer = null;
         if (definition.Routing.HealthCheck is { } health)
@@ -332,17 +330,12 @@ internal sealed partial class FunctionGrain(
     {
         _healthTimer?.Dispose();
         _healthTimer = null;
-        _runtime?.Stop();
+        _runtime?.Stop(); // null only when activation failed before opening it
     }
 
     private async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
-        if (_runtime is not { } runtime)
-        {
-            return;
-        }
-
-        foreach (var endpoint in await runtime.CheckHealthAsync(cancellationToken))
+        foreach (var endpoint in await _runtime.CheckHealthAsync(cancellationToken))
         {
             var url = endpoint.Url.GetLeftPart(UriPartial.Path);
             LogHealthChanged(logger, Name, url, endpoint.ToStatus().Health, endpoint.LastCheckError ?? "passed");
