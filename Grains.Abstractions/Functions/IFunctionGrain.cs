@@ -3,6 +3,11 @@ using Orleans.Concurrency;
 namespace SseVirtualization.Functions;
 
 /// <summary>A registered serverless HTTP function. Key: the function's name.</summary>
+/// <remarks>
+/// Registration changes and reads are plain grain calls: they run one at a time. Only the invocation methods
+/// interleave, so calls of one function run concurrently and never wait behind a registration change or a slow call;
+/// a call keeps the registration it started with.
+/// </remarks>
 public interface IFunctionGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -12,7 +17,6 @@ public interface IFunctionGrain : IGrainWithStringKey
     Task<RegistrationResult> RegisterAsync(FunctionDefinition definition);
 
     /// <summary>The stored registration, or null when none.</summary>
-    [AlwaysInterleave]
     Task<RegisteredFunction?> GetAsync();
 
     /// <summary>Removes the registration. Returns <c>false</c> when there was none.</summary>
@@ -37,6 +41,5 @@ public interface IFunctionGrain : IGrainWithStringKey
     IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(InvocationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Endpoint health and invocation statistics of the active grain; null when no function is registered.</summary>
-    [AlwaysInterleave]
     Task<FunctionStatus?> GetStatusAsync();
 }

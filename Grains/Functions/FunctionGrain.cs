@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Functions;
-using SseVirtualization.Grains.Functions.Routing;
+using SseVirtualization.Grains.Functions.Calls;
 using SseVirtualization.Grains.Hosting;
 using System.Runtime.CompilerServices;
 using SseVirtualization.Clients;
@@ -12,32 +12,33 @@ using SseVirtualization.Mcp;
 namespace SseVirtualization.Grains.Functions;
 
 /// <summary>
-/// One registered function. Registration changes run one at a time; invocations interleave, each working on
-/// the registration as it stood when the invocation started.
+/// One registered function: the grain owns the registration and its stored state; its <see cref="FunctionRuntime"/>
+/// (from the silo's <see cref="FunctionCalls"/>) owns the calls.
 /// </summary>
+/// <remarks>
+/// One concurrency story: registration, update, delete and the reads are plain grain calls, so they run one at a
+/// time and need no lock. Only the invocation entry points interleave (<c>[AlwaysInterleave]</c>, so calls do not
+/// queue behind each other or behind a slow function); they write no grain state, and read only
+/// <see cref="_function"/>, which a registration change replaces whole in the same turn as it hands the new
+/// registration to the runtime. A call keeps the registration it started with to its end (see
+/// <see cref="FunctionRuntime"/>). Reasoning: docs/architecture.md, "One concurrency story per grain".
+/// </remarks>
 internal sealed partial class FunctionGrain(
     [PersistentState("function", StorageNames.Grains)] IPersistentState<FunctionState> state,
-    FunctionInvoker invoker,
+    FunctionCalls calls,
     IOptions<FunctionOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers,
-    ILocalSiloDetails silo,
     FunctionSecrets secrets,
     McpCatalogNotifier catalog,
     ILogger<FunctionGrain> logger)
     : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
 {
-    // Accepted async invocations this activation is running; a client grain re-drives any that are not here.
-    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
-    private readonly FunctionStatisticsRecorder _statistics = new(time.GetUtcNow());
-    private FunctionRouter? _router;
+    // Opened in OnActivateAsync, before any call: interleaved calls only read it.
+    private FunctionRuntime _runtime = null!;
 
     // The registration with its header values and endpoint queries in clear; storage holds them encrypted (FunctionSecrets).
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
-
-    // State writes one at a time (registration changes; kept while the grain's concurrency is reworked, issue 25).
-    private readonly SemaphoreSlim _stateWrites = new(1, 1);
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -63,7 +64,6 @@ internal sealed partial class FunctionGrain(
         var now = time.GetUtcNow();
         var protectedHeaders = definition.Headers.Count == 0 ? null : secrets.Protect(definition.Headers);
         var protectedEndpoints = definition.Endpoints.Any(EndpointRedaction.HasSecrets) ? secrets.ProtectEndpoints(definition.Endpoints) : null;
-        await _stateWrites.WaitAsync();
         var existing = state.State.Function;
         var existingSecrets = state.State.ProtectedHeaders;
         var existingEndpoints = state.State.ProtectedEndpoints;
@@ -95,10 +95,6 @@ internal sealed partial class FunctionGrain(
             }
 
             throw;
-        }
-        finally
-        {
-            _stateWrites.Release();
         }
 
         _function = registered;
@@ -140,15 +136,7 @@ internal sealed partial class FunctionGrain(
             return false;
         }
 
-        await _stateWrites.WaitAsync();
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        finally
-        {
-            _stateWrites.Release();
-        }
+        await state.ClearStateAsync();
 
         var removed = _function?.Definition;
         _function = null;
@@ -161,6 +149,7 @@ internal sealed partial class FunctionGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _runtime = calls.Open(Name);
         if (state.State.Function is { IsActive: true } stored)
         {
             _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored), Endpoints = EndpointsOf(stored) } };
@@ -215,22 +204,20 @@ internal sealed partial class FunctionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_router is { } router
-        ? new FunctionStatus(router.Endpoints.Select(e => e.ToStatus()).ToList(), _statistics.Snapshot(), _statistics.Since, router.InFlight, router.Queued, silo.SiloAddress.ToParsableString())
-        : null);
+    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_runtime.Status());
 
     public async IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(
         InvocationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         request = WithRequestId(request) with { Async = false };
-        if (_function is not { IsActive: true, Definition.IsMcpServer: false } function)
+        if (_function is not { IsActive: true, Definition.IsMcpServer: false })
         {
             yield return new InvocationStreamItem(null, NotFound(request.RequestId!));
             yield break;
         }
 
-        await using var run = invoker.Start(RouterFor(function.Definition), _statistics, request, TimeoutOf(request, function.Definition), relayed: true, cancellationToken);
+        await using var run = _runtime.StartRelayed(request, cancellationToken);
         var sent = 0;
         await foreach (var item in run.ItemsAsync())
         {
@@ -276,7 +263,7 @@ internal sealed partial class FunctionGrain(
 
         if (acceptance == LedgerAcceptance.Accepted)
         {
-            _running.Add(request.RequestId!);
+            _runtime.TryBeginRunning(request.RequestId!);
             await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
         }
 
@@ -285,20 +272,20 @@ internal sealed partial class FunctionGrain(
 
     public async Task RunAsync(InvocationRequest request)
     {
-        _running.Add(request.RequestId!);
+        _runtime.TryBeginRunning(request.RequestId!);
         try
         {
             await ExecuteAsync(request);
         }
         finally
         {
-            _running.Remove(request.RequestId!);
+            _runtime.EndRunning(request.RequestId!);
         }
     }
 
     public async Task<bool> EnsureRunningAsync(InvocationRequest request)
     {
-        if (!_running.Add(request.RequestId!))
+        if (!_runtime.TryBeginRunning(request.RequestId!))
         {
             return false;
         }
@@ -307,12 +294,12 @@ internal sealed partial class FunctionGrain(
         return true;
     }
 
-    public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_running.Contains(requestId));
+    public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_runtime.IsRunning(requestId));
 
     private async Task<InvocationResult> ExecuteAsync(InvocationRequest request)
     {
         var requestId = request.RequestId!;
-        if (_function is not { IsActive: true } function)
+        if (_function is not { IsActive: true })
         {
             // Deleted between acceptance and execution.
             var missing = NotFound(requestId);
@@ -320,77 +307,25 @@ internal sealed partial class FunctionGrain(
             return missing;
         }
 
-        var router = RouterFor(function.Definition);
-        var timeout = TimeoutOf(request, function.Definition);
         var result = request.Async && request.Stream
-            ? await RelayToClientAsync(router, request, timeout)
-            : await GatherAsync(router, request, timeout);
+            ? await _runtime.RelayAsync(request, GrainFactory.GetGrain<IClientGrain>(request.ClientId!))
+            : await _runtime.CallAsync(request);
         LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
         await DeliverAsync(request, result);
         return result;
     }
 
-    /// <summary>The whole answer as one result; a streaming answer becomes a JSON array of its items.</summary>
-    private async Task<InvocationResult> GatherAsync(FunctionRouter router, InvocationRequest request, TimeSpan timeout)
-    {
-        await using var run = invoker.Start(router, _statistics, request, timeout, relayed: false, CancellationToken.None);
-        var items = new List<string>();
-        await foreach (var item in run.ItemsAsync())
-        {
-            items.Add(item);
-        }
-
-        var result = run.Result!;
-        return run.IsStreaming && result.Success ? result with { DataJson = "[" + string.Join(',', items) + "]" } : result;
-    }
-
-    /// <summary>
-    /// Each item of the answer goes to the client as its own <c>function_result</c> event, as it arrives and no
-    /// faster than the client's log takes it; the result then carries the total instead of the data.
-    /// </summary>
-    private async Task<InvocationResult> RelayToClientAsync(FunctionRouter router, InvocationRequest request, TimeSpan timeout)
-    {
-        var client = GrainFactory.GetGrain<IClientGrain>(request.ClientId!);
-        await using var run = invoker.Start(router, _statistics, request, timeout, relayed: true, CancellationToken.None);
-        var sent = 0;
-        await foreach (var item in run.ItemsAsync())
-        {
-            await client.PublishAsync(ClientEventTypes.FunctionResult, InvocationItemJson.ToJson(request.RequestId!, Name, sent, item));
-            sent++;
-        }
-
-        return run.RelayedResult(sent);
-    }
-
-    private TimeSpan TimeoutOf(InvocationRequest request, FunctionDefinition definition)
-    {
-        var timeout = request.Timeout ?? definition.Timeout;
-        return timeout > options.Value.MaxTimeout ? options.Value.MaxTimeout : timeout;
-    }
-
     private static InvocationRequest WithRequestId(InvocationRequest request) =>
         request.RequestId is null ? request with { RequestId = Guid.NewGuid().ToString() } : request;
 
-    private FunctionRouter RouterFor(FunctionDefinition definition)
-    {
-        if (_router is null || !ReferenceEquals(_router.Definition, definition))
-        {
-            UseRouting(definition);
-        }
-
-        return _router!;
-    }
-
     /// <summary>
-    /// Builds the router for the registration, keeping what is known about unchanged endpoints, and runs health
-    /// checks on a timer that starts at a random point of its interval (so functions do not all check at once)
-    /// and does not keep the grain active.
+    /// Hands the registration to the runtime (calls already running keep theirs) and runs health checks on a timer
+    /// that starts at a random point of its interval (so functions do not all check at once) and does not keep the
+    /// grain active.
     /// </summary>
     private void UseRouting(FunctionDefinition definition)
     {
-        // The replaced router is not disposed: calls queued on its limiter (when the limits changed) drain under
-        // the old limit instead of failing.
-        _router = new FunctionRouter(definition, _statistics, loggers, time, _router);
+        _runtime.Use(definition);
         _healthTimer?.Dispose();
         _healthTimer = null;
         if (definition.Routing.HealthCheck is { } health)
@@ -408,18 +343,12 @@ internal sealed partial class FunctionGrain(
     {
         _healthTimer?.Dispose();
         _healthTimer = null;
-        _router?.Dispose();
-        _router = null;
+        _runtime?.Stop(); // null only when activation failed before opening it
     }
 
     private async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
-        if (_router is not { } router)
-        {
-            return;
-        }
-
-        foreach (var endpoint in await router.CheckHealthAsync(invoker.HttpClient, time, cancellationToken))
+        foreach (var endpoint in await _runtime.CheckHealthAsync(cancellationToken))
         {
             var url = endpoint.Url.GetLeftPart(UriPartial.Path);
             LogHealthChanged(logger, Name, url, endpoint.ToStatus().Health, endpoint.LastCheckError ?? "passed");

@@ -3,8 +3,9 @@ using SseVirtualization.Functions;
 namespace SseVirtualization.Grains.Functions;
 
 /// <summary>
-/// A function's invocation counts and recent latencies, kept by its grain activation (they start again when the
-/// grain is activated elsewhere; long-term figures are the <c>sse.function.*</c> metrics).
+/// A function's invocation counts and recent latencies, kept by the runtime of its grain activation (they start
+/// again when the grain is activated elsewhere; long-term figures are the <c>sse.function.*</c> metrics).
+/// Thread-safe: calls record concurrently.
 /// </summary>
 internal sealed class FunctionStatisticsRecorder(DateTimeOffset since)
 {

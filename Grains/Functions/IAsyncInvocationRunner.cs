@@ -5,7 +5,8 @@ namespace SseVirtualization.Grains.Functions;
 
 /// <summary>
 /// The function grain's entry points for accepted async invocations. Running them as grain requests (rather
-/// than detached tasks) keeps the activation alive until the call and its delivery finish.
+/// than detached tasks) keeps the activation alive until the call and its delivery finish. They interleave and
+/// write no grain state: the set of running invocations is the activation's <see cref="Calls.FunctionRuntime"/>'s.
 /// </summary>
 internal interface IAsyncInvocationRunner : IGrainWithStringKey
 {

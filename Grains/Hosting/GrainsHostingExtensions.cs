@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Functions;
+using SseVirtualization.Grains.Functions.Calls;
 using SseVirtualization.Grains.Functions.Routing;
 
 namespace SseVirtualization.Grains.Hosting;
@@ -42,6 +43,7 @@ public static class GrainsHostingExtensions
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<FunctionCalls>();
         services.AddSingleton<FunctionSecrets>();
         services.AddSingleton<Mcp.McpCatalogNotifier>();
         services.AddOptions<Mcp.McpSessionOptions>(); // filled by the host from the Mcp section's owner (see McpSessionOptions)

@@ -11,9 +11,9 @@ namespace SseVirtualization.Grains.Functions.Routing;
 
 /// <summary>
 /// Routes a function's calls over its endpoints: load balancing, health, Polly retries that move to another
-/// endpoint, a circuit breaker per endpoint, and the function's concurrency limit. Lives as long as the function
-/// grain's activation (so health and breakers are per function, where the grain runs) and is rebuilt when the
-/// registration changes.
+/// endpoint, a circuit breaker per endpoint, and the function's concurrency limit. One per registration version,
+/// held by the function's <see cref="Calls.FunctionRuntime"/> (so health and breakers are per function, where its
+/// grain runs); a registration change builds the next one from it.
 /// </summary>
 internal sealed class FunctionRouter : IDisposable
 {

@@ -89,6 +89,30 @@ public sealed class FunctionGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Reads_and_a_registration_change_do_not_wait_for_a_call_in_flight_which_ends_on_its_registration()
+    {
+        // The stub holds the first call until a second one arrives.
+        var name = NewName();
+        var grain = fixture.Grains.GetGrain<IFunctionGrain>(name);
+        var gate = $"gate/{Guid.NewGuid():N}/2";
+        await grain.RegisterAsync(Definition(name, gate));
+        var inFlight = grain.InvokeAsync(new InvocationRequest("{}", RequestId: "held-" + name));
+        await TestInfrastructure.Eventually.UntilAsync(() => Task.FromResult(fixture.Stub.Calls.ContainsKey("held-" + name)), "the first call to reach the function");
+
+        var status = await grain.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var updated = await grain.RegisterAsync(Definition(name, gate) with { Description = "changed" }).WaitAsync(TimeSpan.FromSeconds(10));
+        var stored = await grain.GetAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, status!.InFlight);
+        Assert.False(updated.Created);
+        Assert.Equal("changed", stored!.Definition.Description);
+        Assert.False(inFlight.IsCompleted);
+        var second = await grain.InvokeAsync(new InvocationRequest("{}"));
+        Assert.Equal(InvocationOutcome.Succeeded, second.Outcome);
+        Assert.Equal(InvocationOutcome.Succeeded, (await inFlight.WaitAsync(TimeSpan.FromSeconds(30))).Outcome);
+    }
+
+    [Fact]
     public async Task Invoking_an_unknown_function_reports_not_found()
     {
         var result = await fixture.Grains.GetGrain<IFunctionGrain>(NewName()).InvokeAsync(new InvocationRequest("{}", "c", Async: true));
