@@ -56,6 +56,7 @@ public static class GatewayHostingExtensions
         services.AddGatewaySecurity();
         services.AddMcpEndpoints();
         services.AddGatewayHealthChecks();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Wire));
         services.AddOpenApi(); // /openapi/v1.json
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();

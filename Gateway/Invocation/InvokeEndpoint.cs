@@ -69,13 +69,7 @@ internal static class InvokeEndpoint
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result),
             InvocationOutcome.Throttled => Problems.Throttled(result.Error),
-            InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("request_id", result.RequestId);
-                writer.WriteString("status", "accepted");
-                writer.WriteEndObject();
-            }),
+            InvocationOutcome.Accepted => TypedResults.Accepted((string?)null, new InvokeAccepted(result.RequestId, "accepted")),
             _ => JsonResults.Write(StatusCodeOf(result.Outcome), writer => InvocationResultJson.Write(writer, result)),
         };
     }
