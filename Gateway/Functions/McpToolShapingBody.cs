@@ -32,7 +32,7 @@ internal sealed partial record McpToolShapingBody : IValidatableObject
 
     /// <summary>Parts it does not have, refused by name.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
+    public Dictionary<string, JsonElement>? Unknown { get; set; } // set, not init: the serializer cannot bind extension data through an initializer
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

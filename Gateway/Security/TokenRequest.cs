@@ -29,7 +29,7 @@ internal sealed record TokenRequestBody : IValidatableObject
 
     /// <summary>Fields a token request does not have, refused by name.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Unknown { get; init; }
+    public Dictionary<string, JsonElement>? Unknown { get; set; } // set, not init: the serializer cannot bind extension data through an initializer
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
