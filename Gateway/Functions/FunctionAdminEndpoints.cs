@@ -12,19 +12,21 @@ namespace SseVirtualization.Gateway.Functions;
 /// <summary><c>/admin/functions</c>: register, list, read, update and delete functions.</summary>
 internal static class FunctionAdminEndpoints
 {
-    public static void MapFunctionAdmin(this IEndpointRouteBuilder admin)
+    public static void MapFunctionAdmin(this IEndpointRouteBuilder routes)
     {
+        var admin = routes.MapGroup(string.Empty).WithTags("Functions");
         admin.MapPost("/functions", (HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options, IOptions<FunctionLimits> limits) =>
                 SaveAsync(context, grains, options.Value, limits.Value, nameFromPath: null))
-            .Accepts<FunctionRegistrationRequest>("application/json")
+            .JsonBody<FunctionRegistrationRequest>()
             .WithName("RegisterFunction").WithSummary("Register a function, or update the one registered under its name.");
         admin.MapPut("/functions/{name}", (string name, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options, IOptions<FunctionLimits> limits) =>
                 SaveAsync(context, grains, options.Value, limits.Value, name))
-            .Accepts<FunctionRegistrationRequest>("application/json")
+            .JsonBody<FunctionRegistrationRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("UpdateFunction").WithSummary("Update a registered function.");
         admin.MapGet("/functions", ListAsync).WithName("ListFunctions").WithSummary("Every registered function.");
-        admin.MapGet("/functions/{name}", GetAsync).WithName("GetFunction").WithSummary("A function, with its endpoints' health and its call statistics.");
-        admin.MapDelete("/functions/{name}", DeleteAsync).WithName("DeleteFunction").WithSummary("Remove a function.");
+        admin.MapGet("/functions/{name}", GetAsync).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).WithName("GetFunction").WithSummary("A function, with its endpoints' health and its call statistics.");
+        admin.MapDelete("/functions/{name}", DeleteAsync).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).WithName("DeleteFunction").WithSummary("Remove a function.");
     }
 
     private static async Task<Results<Created<FunctionView>, Ok<FunctionView>, ProblemHttpResult>> SaveAsync(

@@ -23,7 +23,7 @@ internal sealed record FunctionRegistrationRequest : IValidatableObject
     /// <summary>Unique name, <c>[A-Za-z0-9_.-]{1,64}</c>; on PUT it may repeat the name in the URL but not contradict it.</summary>
     public string? Name { get; init; }
 
-    /// <summary>The one endpoint (the Go project's form); give this or <see cref="Endpoints"/>.</summary>
+    /// <summary>The one endpoint (the Go project's form); give this or <c>endpoints</c>.</summary>
     public string? Endpoint { get; init; }
 
     /// <summary>1 to 32 absolute http(s) URLs that each serve the function.</summary>
@@ -76,7 +76,7 @@ internal sealed record FunctionRegistrationRequest : IValidatableObject
     [Range(0, 10_000, ErrorMessage = "'max_concurrency' must be an integer from 0 (no limit) to 10000.")]
     public int? MaxConcurrency { get; init; }
 
-    /// <summary>Calls that may wait for a free slot when <see cref="MaxConcurrency"/> is reached.</summary>
+    /// <summary>Calls that may wait for a free slot when <c>max_concurrency</c> is reached.</summary>
     [Range(0, 100_000, ErrorMessage = "'max_queue' must be an integer from 0 to 100000.")]
     public int? MaxQueue { get; init; }
 

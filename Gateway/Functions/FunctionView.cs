@@ -133,7 +133,7 @@ internal sealed record EndpointHealthView(
     string? LastError,
     int InFlight);
 
-/// <summary>Invocations since the function's grain was activated on <see cref="Silo"/>.</summary>
+/// <summary>Invocations since the function's grain was activated on <c>silo</c>.</summary>
 internal sealed record FunctionStatsView(
     DateTimeOffset Since,
     string Silo,

@@ -57,7 +57,7 @@ public static class GatewayHostingExtensions
         services.AddMcpEndpoints();
         services.AddGatewayHealthChecks();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Wire));
-        services.AddOpenApi(); // /openapi/v1.json
+        services.AddOpenApi(openApi => openApi.DescribeSecurity().DescribeProblems().DescribeWireForms()); // /openapi/v1.json
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
         services.AddCors();

@@ -17,7 +17,7 @@ internal sealed record InvokeRequestBody : IValidatableObject
     /// <summary>The caller's client id: an async result goes to that client's SSE stream.</summary>
     public string? ClientId { get; init; }
 
-    /// <summary>Answer 202 at once and send the result to <see cref="ClientId"/>'s stream.</summary>
+    /// <summary>Answer 202 at once and send the result to the <c>client_id</c>'s stream.</summary>
     public bool? Async { get; init; }
 
     /// <summary>For an async call: send the function's streamed items to the client's stream as they come.</summary>

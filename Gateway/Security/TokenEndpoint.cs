@@ -15,7 +15,9 @@ namespace SseVirtualization.Gateway.Security;
 internal static class TokenEndpoint
 {
     public static void MapTokens(this IEndpointRouteBuilder admin) => admin.MapPost("/tokens", IssueAsync)
-        .Accepts<TokenRequestBody>("application/json")
+        .JsonBody<TokenRequestBody>()
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithTags("Access")
         .WithName("IssueToken").WithSummary("Issue a signed token for one client's stream and the scopes asked for.");
 
     private static async Task<Results<Created<TokenIssued>, ProblemHttpResult>> IssueAsync(HttpContext context, TokenIssuer issuer, IOptions<GatewayOptions> options)
