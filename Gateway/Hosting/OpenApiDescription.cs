@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
@@ -15,6 +16,18 @@ internal static class OpenApiDescription
     public const string ApiKeyScheme = "ApiKey";
     public const string BearerScheme = "Bearer";
     private const string ProblemJson = "application/problem+json";
+
+    private static readonly Dictionary<string, string> Tags = new(StringComparer.Ordinal)
+    {
+        ["Functions"] = "Register, read, update and remove functions (docs/functions.md).",
+        ["Invocation"] = "Call functions: a result, an async result on the client's stream, or events.",
+        ["Streams"] = "Clients' server-sent event streams.",
+        ["Access"] = "Tokens for clients and the browser's admin session.",
+        ["Cluster"] = "The cluster's health and connections.",
+        ["McpStreamableEndpoints"] = "MCP over Streamable HTTP (docs/mcp.md).",
+        ["McpLegacyEndpoints"] = "MCP over the 2024-11-05 HTTP+SSE transport (docs/mcp.md).",
+        ["McpHostingExtensions"] = "OAuth protected resource metadata (RFC 9728) for MCP clients.",
+    };
 
     /// <summary>A JSON request body of <typeparamref name="T"/>, and the 400/413/415 a body can get.</summary>
     public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder endpoint, bool required = true) => endpoint
@@ -55,6 +68,14 @@ internal static class OpenApiDescription
     public static OpenApiOptions DescribeSecurity(this OpenApiOptions options) => options
         .AddDocumentTransformer((document, _, _) =>
         {
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/'); // the request's base, which ASP.NET writes with a trailing slash
+            }
+
+            document.Info.Title = "SSE Virtualization Layer";
+            document.Info.Description = "Server-sent event streams for many clients across a cluster, and serverless functions called through it.";
+            document.Tags = new HashSet<OpenApiTag>(Tags.Select(tag => new OpenApiTag { Name = tag.Key, Description = tag.Value }));
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
@@ -77,6 +98,7 @@ internal static class OpenApiDescription
                 {
                     if (IsPublic(path))
                     {
+                        operation.Security = [new OpenApiSecurityRequirement()]; // said, not forgotten: no credential needed
                         continue;
                     }
 
@@ -117,16 +139,15 @@ internal static class OpenApiDescription
     public static OpenApiOptions DescribeWireForms(this OpenApiOptions options) => options
         .AddSchemaTransformer((schema, context, _) =>
         {
-            var converter = context.JsonPropertyInfo?.CustomConverter;
-            if (converter is Http.GoDurationJsonConverter)
+            // The attribute, not the property's converter: for a TimeSpan? that is the serializer's nullable wrapper.
+            var converter = (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(JsonConverterAttribute), inherit: false)
+                .FirstOrDefault() as JsonConverterAttribute)?.ConverterType;
+            if (converter is not null && converter.IsAssignableTo(typeof(Http.GoDurationJsonConverter)))
             {
                 var nullable = context.JsonPropertyInfo!.PropertyType == typeof(TimeSpan?) ? JsonSchemaType.Null : 0;
-                schema.Type = converter switch
-                {
-                    Http.GoTimeoutJsonConverter => JsonSchemaType.String | JsonSchemaType.Integer | nullable,
-                    Http.SecondsOrDurationJsonConverter => JsonSchemaType.String | JsonSchemaType.Number | nullable,
-                    _ => JsonSchemaType.String | nullable,
-                };
+                schema.Type = converter == typeof(Http.GoTimeoutJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Integer | nullable
+                    : converter == typeof(Http.SecondsOrDurationJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Number | nullable
+                    : JsonSchemaType.String | nullable;
                 schema.Pattern = null;
                 schema.Format = null;
             }
@@ -136,6 +157,7 @@ internal static class OpenApiDescription
         .AddOperationTransformer((operation, context, _) =>
         {
             operation.OperationId ??= OperationIdOf(context.Description.HttpMethod, context.Description.RelativePath);
+            operation.Summary ??= $"{context.Description.HttpMethod} /{context.Description.RelativePath}: the Model Context Protocol (docs/mcp.md).";
             return Task.CompletedTask;
         });
 
@@ -151,8 +173,7 @@ internal static class OpenApiDescription
         return id.ToString();
     }
 
-    private static bool IsPublic(string path) =>
-        path.StartsWith("/.well-known/", StringComparison.Ordinal) || path.StartsWith("/mcp", StringComparison.Ordinal) && !path.StartsWith("/mcp/stream", StringComparison.Ordinal);
+    private static bool IsPublic(string path) => path.StartsWith("/.well-known/", StringComparison.Ordinal);
 
     private static void AddProblem(OpenApiOperation operation, int status, string description)
     {

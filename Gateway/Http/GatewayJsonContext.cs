@@ -36,9 +36,12 @@ internal sealed partial class GatewayJsonContext : JsonSerializerContext
     // Lazy: static initializers of the generated half of this class may run after this one's.
     private static readonly Lazy<IJsonTypeInfoResolver> WireResolver = new(() => JsonTypeInfoResolver.WithAddedModifier(Default!, type =>
     {
+        // Numbers are numbers here, whatever the HTTP options' web defaults say (the document must not promise strings).
+        type.NumberHandling = JsonNumberHandling.Strict;
         foreach (var property in type.Properties)
         {
             property.Name = JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+            property.NumberHandling = JsonNumberHandling.Strict;
         }
     }));
 }
