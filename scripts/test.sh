@@ -33,6 +33,8 @@ fi
 npm ci --prefix tests/McpClients --no-audit --no-fund --loglevel=error >/dev/null
 # The deploy validators (kubernetes-models, dockerfilelint), pinned in tests/DeployLint/package-lock.json.
 npm ci --prefix tests/DeployLint --no-audit --no-fund --loglevel=error >/dev/null
+# The API document's linter (@redocly/cli), pinned in tests/OpenApiLint/package-lock.json.
+npm ci --prefix tests/OpenApiLint --no-audit --no-fund --loglevel=error >/dev/null
 
 configuration="${CONFIGURATION:-Release}"
 results=".artifacts/test-results"

@@ -10,7 +10,8 @@ namespace SseVirtualization.Gateway.Admin;
 internal static class ConnectionsEndpoint
 {
     public static void MapConnectionsAdmin(this IEndpointRouteBuilder admin) =>
-        admin.MapGet("/connections", ListAsync);
+        admin.MapGet("/connections", ListAsync).Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .WithTags("Cluster").WithName("ListConnections").WithSummary("Every connection in the cluster, with counts per silo.");
 
     private static async Task<IResult> ListAsync(ClusterView cluster, TimeProvider time)
     {

@@ -15,7 +15,8 @@ namespace SseVirtualization.Gateway.Admin;
 /// </summary>
 internal static class HealthEndpoint
 {
-    public static void MapHealthAdmin(this IEndpointRouteBuilder admin) => admin.MapGet("/health", GetAsync);
+    public static void MapHealthAdmin(this IEndpointRouteBuilder admin) => admin.MapGet("/health", GetAsync).Produces(StatusCodes.Status200OK, contentType: "application/json")
+        .WithTags("Cluster").WithName("GetClusterHealth").WithSummary("The cluster's silos, storage and connections.");
 
     private static async Task<IResult> GetAsync(
         ClusterView cluster,

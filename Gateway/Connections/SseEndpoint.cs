@@ -38,7 +38,10 @@ internal sealed partial class SseEndpoint(
     public static void Map(IEndpointRouteBuilder routes)
     {
         var endpoint = ActivatorUtilities.CreateInstance<SseEndpoint>(routes.ServiceProvider);
-        routes.MapGet("/sse/{clientId}", endpoint.ConnectAsync).RequireRateLimiting(Security.AbuseLimits.ConnectPolicy);
+        routes.MapGet("/sse/{clientId}", endpoint.ConnectAsync).RequireRateLimiting(Security.AbuseLimits.ConnectPolicy)
+            .EventStream(description: "The client's events: connected, then its messages, invocation results and heartbeats.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithTags("Streams").WithName("OpenClientStream").WithSummary("Open a client's event stream (an EventSource).");
     }
 
     private async Task ConnectAsync(string clientId, HttpContext context)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Functions;
@@ -11,18 +12,24 @@ namespace SseVirtualization.Gateway.Functions;
 /// <summary><c>/admin/functions</c>: register, list, read, update and delete functions.</summary>
 internal static class FunctionAdminEndpoints
 {
-    public static void MapFunctionAdmin(this IEndpointRouteBuilder admin)
+    public static void MapFunctionAdmin(this IEndpointRouteBuilder routes)
     {
+        var admin = routes.MapGroup(string.Empty).WithTags("Functions");
         admin.MapPost("/functions", (HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options, IOptions<FunctionLimits> limits) =>
-            SaveAsync(context, grains, options.Value, limits.Value, nameFromPath: null));
+                SaveAsync(context, grains, options.Value, limits.Value, nameFromPath: null))
+            .JsonBody<FunctionRegistrationRequest>()
+            .WithName("RegisterFunction").WithSummary("Register a function, or update the one registered under its name.");
         admin.MapPut("/functions/{name}", (string name, HttpContext context, IGrainFactory grains, IOptions<GatewayOptions> options, IOptions<FunctionLimits> limits) =>
-            SaveAsync(context, grains, options.Value, limits.Value, name));
-        admin.MapGet("/functions", ListAsync);
-        admin.MapGet("/functions/{name}", GetAsync);
-        admin.MapDelete("/functions/{name}", DeleteAsync);
+                SaveAsync(context, grains, options.Value, limits.Value, name))
+            .JsonBody<FunctionRegistrationRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithName("UpdateFunction").WithSummary("Update a registered function.");
+        admin.MapGet("/functions", ListAsync).WithName("ListFunctions").WithSummary("Every registered function.");
+        admin.MapGet("/functions/{name}", GetAsync).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).WithName("GetFunction").WithSummary("A function, with its endpoints' health and its call statistics.");
+        admin.MapDelete("/functions/{name}", DeleteAsync).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).WithName("DeleteFunction").WithSummary("Remove a function.");
     }
 
-    private static async Task<IResult> SaveAsync(
+    private static async Task<Results<Created<FunctionView>, Ok<FunctionView>, ProblemHttpResult>> SaveAsync(
         HttpContext context, IGrainFactory grains, GatewayOptions options, FunctionLimits limits, string? nameFromPath)
     {
         if (nameFromPath is not null && !Names.IsValidFunctionName(nameFromPath))
@@ -59,34 +66,20 @@ internal static class FunctionAdminEndpoints
                 return Problems.Invalid(field, refusal.Detail);
             }
 
-            var status = result.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-            return JsonResults.Write(status, writer => FunctionJson.Write(writer, result.Function));
+            var view = FunctionView.From(result.Function!);
+            return result.Created ? TypedResults.Created((string?)null, view) : TypedResults.Ok(view);
         }
     }
 
-    private static async Task<IResult> ListAsync(IGrainFactory grains)
+    private static async Task<Ok<FunctionListView>> ListAsync(IGrainFactory grains)
     {
         var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
         var functions = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
-        return JsonResults.Write(StatusCodes.Status200OK, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("count", functions.Count(f => f is not null));
-            writer.WriteStartArray("functions");
-            foreach (var function in functions)
-            {
-                if (function is not null)
-                {
-                    FunctionJson.Write(writer, function);
-                }
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
+        var views = functions.OfType<RegisteredFunction>().Select(f => FunctionView.From(f)).ToList();
+        return TypedResults.Ok(new FunctionListView(views.Count, views));
     }
 
-    private static async Task<IResult> GetAsync(string name, IGrainFactory grains)
+    private static async Task<Results<Ok<FunctionView>, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
     {
         if (!Names.IsValidFunctionName(name))
         {
@@ -101,10 +94,10 @@ internal static class FunctionAdminEndpoints
         }
 
         var status = await grain.GetStatusAsync();
-        return JsonResults.Write(StatusCodes.Status200OK, writer => FunctionJson.Write(writer, function, status));
+        return TypedResults.Ok(FunctionView.From(function, status));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, IGrainFactory grains)
     {
         if (!Names.IsValidFunctionName(name))
         {

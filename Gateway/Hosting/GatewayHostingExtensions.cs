@@ -56,7 +56,8 @@ public static class GatewayHostingExtensions
         services.AddGatewaySecurity();
         services.AddMcpEndpoints();
         services.AddGatewayHealthChecks();
-        services.AddOpenApi(); // /openapi/v1.json
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Wire));
+        services.AddOpenApi(openApi => openApi.DescribeSecurity().DescribeProblems().DescribeWireForms()); // /openapi/v1.json
         services.AddProblemDetails();
         services.AddExceptionHandler<GatewayExceptionHandler>();
         services.AddCors();

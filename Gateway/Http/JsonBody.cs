@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -71,6 +72,46 @@ internal static class JsonBody
         }
 
         return (document, null);
+    }
+
+    /// <summary>
+    /// The body as a <typeparamref name="T"/> record, validated (<see cref="BodyValidation"/>); or the problem to answer
+    /// instead: what <see cref="ReadObjectAsync"/> answers for a body that is not one JSON object, and a 400 naming the
+    /// field for a value of the wrong type or one that breaks a rule.
+    /// </summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpContext context, long limit, JsonTypeInfo<T> type, bool allowEmpty = false)
+        where T : class
+    {
+        var (document, problem) = await ReadObjectAsync(context, limit, allowEmpty);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+
+        using (document)
+        {
+            return Deserialize(document!.RootElement, type);
+        }
+    }
+
+    /// <summary>A parsed JSON object as a validated <typeparamref name="T"/>, or the 400 naming the field at fault.</summary>
+    public static (T? Body, ProblemHttpResult? Problem) Deserialize<T>(JsonElement body, JsonTypeInfo<T> type)
+        where T : class
+    {
+        T value;
+        try
+        {
+            // The text is valid JSON already: what fails here is a value of the wrong type for its field.
+            value = body.Deserialize(type)!;
+        }
+        catch (JsonException ex)
+        {
+            return (null, BodyValidation.WrongType(ex));
+        }
+
+        var invalid = BodyValidation.Validate(value);
+        return invalid is null ? (value, null) : (null, invalid);
     }
 
     /// <summary>A declared length, or a body the server sees coming without one (chunked, or HTTP/2 and 3 streams).</summary>

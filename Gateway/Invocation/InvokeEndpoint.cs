@@ -18,7 +18,16 @@ namespace SseVirtualization.Gateway.Invocation;
 internal static class InvokeEndpoint
 {
     public static void MapInvoke(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/invoke/{name}", InvokeAsync).RequireRateLimiting(AbuseLimits.InvokePolicy);
+        routes.MapPost("/invoke/{name}", InvokeAsync).RequireRateLimiting(AbuseLimits.InvokePolicy)
+            .JsonBody<InvokeRequestBody>(required: false)
+            .Produces<InvocationResultView>(StatusCodes.Status200OK)
+            .EventStream(description: "The function's result, or its streamed items, as events (when the caller accepts text/event-stream).")
+            .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
+            .Produces<InvocationResultView>(StatusCodes.Status502BadGateway)
+            .Produces<InvocationResultView>(StatusCodes.Status504GatewayTimeout)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithTags("Invocation").WithName("InvokeFunction").WithSummary("Call a function: its result, 202 for an async call, or events.");
 
     private static async Task<IResult> InvokeAsync(
         string name,
@@ -69,13 +78,7 @@ internal static class InvokeEndpoint
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result),
             InvocationOutcome.Throttled => Problems.Throttled(result.Error),
-            InvocationOutcome.Accepted => JsonResults.Write(StatusCodes.Status202Accepted, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("request_id", result.RequestId);
-                writer.WriteString("status", "accepted");
-                writer.WriteEndObject();
-            }),
+            InvocationOutcome.Accepted => TypedResults.Accepted((string?)null, new InvokeAccepted(result.RequestId, "accepted")),
             _ => JsonResults.Write(StatusCodeOf(result.Outcome), writer => InvocationResultJson.Write(writer, result)),
         };
     }

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Connections;
+using SseVirtualization.Gateway.Hosting;
 using SseVirtualization.Gateway.Http;
 using SseVirtualization.Gateway.Security;
 
@@ -19,7 +21,23 @@ internal static class StreamQueryEndpoint
     private const int MaxQueryParameters = 64;
 
     public static void MapStreamQuery(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/mcp/stream", StreamAsync).RequireRateLimiting(AbuseLimits.InvokePolicy);
+        routes.MapGet("/mcp/stream", StreamAsync).RequireRateLimiting(AbuseLimits.InvokePolicy)
+            .EventStream(description: "The result as result … complete / error events.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+                {
+                    Name = "function",
+                    In = Microsoft.OpenApi.ParameterLocation.Query,
+                    Required = true,
+                    Description = "The function to call; every other query parameter becomes a field of its JSON payload.",
+                    Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, Pattern = "^[A-Za-z0-9_.-]{1,64}$" },
+                });
+                return Task.CompletedTask;
+            })
+            .WithTags("Invocation").WithName("StreamQuery").WithSummary("Call a function with query parameters as its payload; the result streams as events (an EventSource can open it).");
 
     private static async Task<IResult> StreamAsync(HttpContext context, IGrainFactory grains, GatewayCounters counters, CallerAccess access)
     {

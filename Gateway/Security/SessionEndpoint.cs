@@ -25,11 +25,11 @@ internal static class SessionEndpoint
 
             // Without a key (open admin on loopback) there is nothing to tie a session to, and none is needed.
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent).WithTags("Access").WithName("StartAdminSession").WithSummary("Start a browser's admin session cookie (with the admin key, once).");
         admin.MapDelete("/session", (HttpContext context) =>
         {
             AdminSession.End(context);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent).WithTags("Access").WithName("EndAdminSession").WithSummary("End the browser's admin session.");
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using SseVirtualization.Gateway.Hosting;
@@ -13,9 +14,13 @@ namespace SseVirtualization.Gateway.Security;
 /// </summary>
 internal static class TokenEndpoint
 {
-    public static void MapTokens(this IEndpointRouteBuilder admin) => admin.MapPost("/tokens", IssueAsync);
+    public static void MapTokens(this IEndpointRouteBuilder admin) => admin.MapPost("/tokens", IssueAsync)
+        .JsonBody<TokenRequestBody>()
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithTags("Access")
+        .WithName("IssueToken").WithSummary("Issue a signed token for one client's stream and the scopes asked for.");
 
-    private static async Task<IResult> IssueAsync(HttpContext context, TokenIssuer issuer, IOptions<GatewayOptions> options)
+    private static async Task<Results<Created<TokenIssued>, ProblemHttpResult>> IssueAsync(HttpContext context, TokenIssuer issuer, IOptions<GatewayOptions> options)
     {
         if (!issuer.CanIssue)
         {
@@ -41,16 +46,7 @@ internal static class TokenEndpoint
 
             var clientId = request!.ClientId;
             var (token, expiresAt, scope) = issuer.Issue(clientId, request.Scopes, request.Lifetime);
-            return JsonResults.Write(StatusCodes.Status201Created, writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("token", token);
-                writer.WriteString("token_type", "Bearer");
-                writer.WriteString("client_id", clientId);
-                writer.WriteString("scope", scope);
-                writer.WriteString("expires_at", expiresAt);
-                writer.WriteEndObject();
-            });
+            return TypedResults.Created((string?)null, new TokenIssued(token, "Bearer", clientId, scope, expiresAt));
         }
     }
 }

@@ -1,6 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Security;
@@ -11,108 +12,56 @@ namespace SseVirtualization.Gateway.Security;
 /// <c>functions</c> (each name becomes <c>invoke:{name}</c>). Any other field is refused by name: a misspelt grant must
 /// not silently issue a weaker (or a different) token than the caller meant.
 /// </summary>
-/// <param name="ClientId">The token's subject.</param>
-/// <param name="Lifetime">How long the token lasts.</param>
-/// <param name="Scopes">The scopes granted besides <c>stream</c>, each once, in the order given.</param>
-internal sealed record TokenRequest(string ClientId, TimeSpan Lifetime, IReadOnlyList<string> Scopes)
+internal sealed record TokenRequestBody : IValidatableObject
 {
-    public const int MaxScopes = 256;
+    /// <summary>The token's subject: the client whose stream it opens.</summary>
+    public string? ClientId { get; init; }
 
-    private static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "client_id", "ttl", "functions", "scopes" };
+    /// <summary>How long the token lasts, a Go duration (<c>"1h"</c>); the configured default when left out.</summary>
+    [JsonConverter(typeof(GoDurationJsonConverter))]
+    public TimeSpan? Ttl { get; init; }
 
-    /// <summary>The request, or the 400 naming the field at fault.</summary>
-    public static (TokenRequest? Request, ProblemHttpResult? Problem) Read(JsonElement body, TokenIssuer issuer)
+    /// <summary>Function names (or <c>"*"</c>), each granted as <c>invoke:{name}</c>.</summary>
+    public IReadOnlyList<string?>? Functions { get; init; }
+
+    /// <summary><c>stream</c>, <c>mcp</c>, <c>invoke:*</c> or <c>invoke:{function}</c>.</summary>
+    public IReadOnlyList<string?>? Scopes { get; init; }
+
+    /// <summary>Fields a token request does not have, refused by name.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Unknown { get; set; } // set, not init: the serializer cannot bind extension data through an initializer
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var property in body.EnumerateObject())
+        if (Unknown?.Keys.FirstOrDefault() is { } unknown)
         {
-            if (!Fields.Contains(property.Name))
-            {
-                return (null, Problems.Invalid(property.Name, $"'{property.Name}' is not a field of a token request; the fields are client_id, ttl, scopes and functions."));
-            }
+            yield return new($"'{unknown}' is not a field of a token request; the fields are client_id, ttl, scopes and functions.", [unknown]);
         }
-
-        if (!body.TryGetProperty("client_id", out var clientElement) || clientElement.ValueKind != JsonValueKind.String
-            || !Names.IsValidClientId(clientElement.GetString()!))
+        else if (ClientId is null || !Names.IsValidClientId(ClientId))
         {
-            return (null, Problems.Invalid("client_id", $"'client_id' is required and must match {Names.ClientIdRule}."));
+            yield return new($"'client_id' is required and must match {Names.ClientIdRule}.", ["client_id"]);
         }
-
-        var lifetime = issuer.DefaultLifetime;
-        if (body.TryGetProperty("ttl", out var ttlElement) && ttlElement.ValueKind != JsonValueKind.Null)
+        else if (Functions is { Count: > TokenRequest.MaxScopes })
         {
-            if (ttlElement.ValueKind != JsonValueKind.String || !GoDuration.TryParse(ttlElement.GetString()!, out lifetime)
-                || lifetime <= TimeSpan.Zero || lifetime > issuer.MaxLifetime)
-            {
-                return (null, Problems.Invalid("ttl", $"'ttl' must be a duration such as \"1h\", more than 0 and at most {GoDuration.Format(issuer.MaxLifetime)}."));
-            }
+            yield return new($"'functions' must be an array of at most {TokenRequest.MaxScopes} function names, or [\"*\"].", ["functions"]);
         }
-
-        var scopes = new List<string>();
-        var problem = ReadFunctions(body, scopes) ?? ReadScopes(body, scopes);
-        if (problem is not null)
+        else if (FirstRefused(Functions, name => name == "*" || Names.IsValidFunctionName(name)) is { } badName)
         {
-            return (null, problem);
+            yield return new($"'functions' holds '{badName}', which is neither a function name nor \"*\".", ["functions"]);
         }
-
-        var distinct = scopes.Where(s => s != CallerAccess.StreamScope).Distinct(StringComparer.Ordinal).ToList();
-        return distinct.Count > MaxScopes
-            ? (null, Problems.Invalid("scopes", $"A token may carry at most {MaxScopes} scopes."))
-            : (new TokenRequest(clientElement.GetString()!, lifetime, distinct), null);
+        else if (Scopes is { Count: > TokenRequest.MaxScopes })
+        {
+            yield return new($"'scopes' must be an array of at most {TokenRequest.MaxScopes} scopes.", ["scopes"]);
+        }
+        else if (FirstRefused(Scopes, IsGrantable) is { } badScope)
+        {
+            yield return new($"'scopes' holds '{badScope}'; a scope is \"stream\", \"mcp\", \"invoke:*\" or \"invoke:\" followed by a function name.", ["scopes"]);
+        }
     }
 
-    /// <summary><c>functions</c>: function names (or <c>"*"</c>), each granted as <c>invoke:{name}</c>.</summary>
-    private static ProblemHttpResult? ReadFunctions(JsonElement body, List<string> scopes)
-    {
-        if (!body.TryGetProperty("functions", out var functions) || functions.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (functions.ValueKind != JsonValueKind.Array || functions.GetArrayLength() > MaxScopes)
-        {
-            return Problems.Invalid("functions", $"'functions' must be an array of at most {MaxScopes} function names, or [\"*\"].");
-        }
-
-        foreach (var element in functions.EnumerateArray())
-        {
-            var name = element.ValueKind == JsonValueKind.String ? element.GetString()! : string.Empty;
-            if (name != "*" && !Names.IsValidFunctionName(name))
-            {
-                return Problems.Invalid("functions", $"'functions' holds '{name}', which is neither a function name nor \"*\".");
-            }
-
-            scopes.Add(CallerAccess.InvokeScopePrefix + name);
-        }
-
-        return null;
-    }
-
-    /// <summary><c>scopes</c>: <c>stream</c>, <c>mcp</c>, <c>invoke:*</c> or <c>invoke:{function}</c>, nothing else.</summary>
-    private static ProblemHttpResult? ReadScopes(JsonElement body, List<string> scopes)
-    {
-        if (!body.TryGetProperty("scopes", out var given) || given.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (given.ValueKind != JsonValueKind.Array || given.GetArrayLength() > MaxScopes)
-        {
-            return Problems.Invalid("scopes", $"'scopes' must be an array of at most {MaxScopes} scopes.");
-        }
-
-        foreach (var element in given.EnumerateArray())
-        {
-            var scope = element.ValueKind == JsonValueKind.String ? element.GetString()! : string.Empty;
-            if (!IsGrantable(scope))
-            {
-                return Problems.Invalid("scopes", $"'scopes' holds '{scope}'; a scope is \"stream\", \"mcp\", \"invoke:*\" or \"invoke:\" followed by a function name.");
-            }
-
-            scopes.Add(scope);
-        }
-
-        return null;
-    }
+    /// <summary>The first item <paramref name="accepted"/> refuses (a null item reads as empty text), or null.</summary>
+    private static string? FirstRefused(IReadOnlyList<string?>? items, Func<string, bool> accepted) =>
+        items?.Select(item => item ?? string.Empty).FirstOrDefault(item => !accepted(item));
 
     private static bool IsGrantable(string scope) =>
         scope is CallerAccess.StreamScope or CallerAccess.McpScope
@@ -120,3 +69,43 @@ internal sealed record TokenRequest(string ClientId, TimeSpan Lifetime, IReadOnl
             && scope[CallerAccess.InvokeScopePrefix.Length..] is var function
             && (function == "*" || Names.IsValidFunctionName(function)));
 }
+
+/// <summary>A validated token request, with the issuer's lifetime bounds applied.</summary>
+/// <param name="ClientId">The token's subject.</param>
+/// <param name="Lifetime">How long the token lasts.</param>
+/// <param name="Scopes">The scopes granted besides <c>stream</c>, each once, in the order given.</param>
+internal sealed record TokenRequest(string ClientId, TimeSpan Lifetime, IReadOnlyList<string> Scopes)
+{
+    public const int MaxScopes = 256;
+
+    /// <summary>The request, or the 400 naming the field at fault.</summary>
+    public static (TokenRequest? Request, ProblemHttpResult? Problem) Read(JsonElement body, TokenIssuer issuer)
+    {
+        var (request, problem) = JsonBody.Deserialize(body, GatewayJsonContext.Default.TokenRequestBody);
+        return problem is not null ? (null, problem) : From(request!, issuer);
+    }
+
+    /// <summary>A validated body to a request, or the 400 for a lifetime the issuer does not give.</summary>
+    public static (TokenRequest? Request, ProblemHttpResult? Problem) From(TokenRequestBody body, TokenIssuer issuer)
+    {
+        var lifetime = body.Ttl ?? issuer.DefaultLifetime;
+        if (lifetime <= TimeSpan.Zero || lifetime > issuer.MaxLifetime)
+        {
+            return (null, Problems.Invalid("ttl", $"'ttl' must be a duration such as \"1h\", more than 0 and at most {Functions.GoDuration.Format(issuer.MaxLifetime)}."));
+        }
+
+        var scopes = (body.Functions ?? []).Select(name => CallerAccess.InvokeScopePrefix + name).Concat(body.Scopes ?? []).OfType<string>()
+            .Where(s => s != CallerAccess.StreamScope).Distinct(StringComparer.Ordinal).ToList();
+        return scopes.Count > MaxScopes
+            ? (null, Problems.Invalid("scopes", $"A token may carry at most {MaxScopes} scopes."))
+            : (new TokenRequest(body.ClientId!, lifetime, scopes), null);
+    }
+}
+
+/// <summary>The 201 answer of <c>POST /admin/tokens</c>.</summary>
+/// <param name="Token">The signed token: send it as <c>Authorization: Bearer</c>, or as <c>access_token</c> where a header cannot be set.</param>
+/// <param name="TokenType">Always <c>Bearer</c>.</param>
+/// <param name="ClientId">The token's subject.</param>
+/// <param name="Scope">The granted scopes, space-separated.</param>
+/// <param name="ExpiresAt">When the token stops being accepted.</param>
+internal sealed record TokenIssued(string Token, string TokenType, string ClientId, string Scope, DateTimeOffset ExpiresAt);

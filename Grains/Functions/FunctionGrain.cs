@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Functions;
 using SseVirtualization.Grains.Functions.Calls;
+using SseVirtualization.Grains.Functions.Routing;
 using SseVirtualization.Grains.Hosting;
 using System.Runtime.CompilerServices;
 using SseVirtualization.Clients;
