@@ -56,7 +56,4 @@ internal sealed partial class GatewayExceptionHandler(IProblemDetailsService pro
 
         return false;
     }
-
-    [LoggerMessage(EventId = 2900, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
 }

@@ -30,7 +30,4 @@ internal sealed partial class FunctionInvoker(
     }
 
     public void LogUnreachable(string name, string requestId, string reason) => LogUnreachableMessage(logger, name, requestId, reason);
-
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId} could not be reached: {Reason}")]
-    private static partial void LogUnreachableMessage(ILogger logger, string name, string requestId, string reason);
 }

@@ -96,7 +96,4 @@ internal static partial class SiloStartCheck
     }
 
     private static int AnotherPort(int port) => port < 65535 ? port + 1 : port - 1;
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Refusal}")]
-    private static partial void LogRefused(ILogger logger, string refusal);
 }
