@@ -52,8 +52,7 @@ internal static class JsonBody
             if (!JsonUnicode.IsWellFormed(json.Span))
             {
                 document.Dispose();
-                return (null, Problems.MalformedJson(
-                    "The request body is not valid UTF-8 text: it holds invalid UTF-8 bytes or an unpaired surrogate escape (\\ud800 to \\udfff)."));
+                return (null, NotUtf8());
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -79,21 +78,114 @@ internal static class JsonBody
     /// instead: what <see cref="ReadObjectAsync"/> answers for a body that is not one JSON object, and a 400 naming the
     /// field for a value of the wrong type or one that breaks a rule.
     /// </summary>
+    /// <remarks>
+    /// The hot path (<c>/invoke</c>) deserializes the bytes once, with no <see cref="JsonDocument"/> in between; only a
+    /// body the serializer refuses is parsed again, to tell malformed JSON, a non-object and a field of the wrong type
+    /// apart with the same answers <see cref="ReadObjectAsync"/> and <see cref="Deserialize{T}"/> give.
+    /// </remarks>
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadAsync<T>(
         HttpContext context, long limit, JsonTypeInfo<T> type, bool allowEmpty = false)
         where T : class
     {
-        var (document, problem) = await ReadObjectAsync(context, limit, allowEmpty);
-        if (problem is not null)
+        var request = context.Request;
+        if (HasBody(context) && !request.HasJsonContentType())
         {
-            return (null, problem);
+            return (null, Problems.NotJson(request.ContentType));
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        using var buffer = new MemoryStream();
+        try
+        {
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        if (buffer.Length > limit)
+        {
+            return (null, Problems.TooLarge(limit));
+        }
+
+        if (buffer.Length == 0)
+        {
+            return allowEmpty
+                ? Validated(JsonSerializer.Deserialize("{}"u8, type)!)
+                : (null, Problems.MalformedJson("The request body is empty; a JSON object is expected."));
+        }
+
+        var json = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize(json.Span, type);
+        }
+        catch (JsonException)
+        {
+            value = null;
+        }
+
+        if (value is null)
+        {
+            return ExplainRefused(json, type);
+        }
+
+        if (!JsonUnicode.IsWellFormed(json.Span))
+        {
+            return (null, NotUtf8());
+        }
+
+        return Validated(value);
+    }
+
+    /// <summary>Why the serializer refused a body (or read <c>null</c>): the answer the two-step read gives.</summary>
+    private static (T? Body, ProblemHttpResult? Problem) ExplainRefused<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> type)
+        where T : class
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.MalformedJson($"The request body is not valid JSON: {ex.Message}"));
         }
 
         using (document)
         {
-            return Deserialize(document!.RootElement, type);
+            if (!JsonUnicode.IsWellFormed(json.Span))
+            {
+                return (null, NotUtf8());
+            }
+
+            return document.RootElement.ValueKind != JsonValueKind.Object
+                ? (null, Problems.MalformedJson("The request body must be a JSON object."))
+                : Deserialize(document.RootElement, type);
         }
     }
+
+    private static (T? Body, ProblemHttpResult? Problem) Validated<T>(T value)
+        where T : class
+    {
+        var invalid = BodyValidation.Validate(value);
+        return invalid is null ? (value, null) : (null, invalid);
+    }
+
+    private static ProblemHttpResult NotUtf8() => Problems.MalformedJson(
+        "The request body is not valid UTF-8 text: it holds invalid UTF-8 bytes or an unpaired surrogate escape (\\ud800 to \\udfff).");
 
     /// <summary>A parsed JSON object as a validated <typeparamref name="T"/>, or the 400 naming the field at fault.</summary>
     public static (T? Body, ProblemHttpResult? Problem) Deserialize<T>(JsonElement body, JsonTypeInfo<T> type)
@@ -110,8 +202,7 @@ internal static class JsonBody
             return (null, BodyValidation.WrongType(ex));
         }
 
-        var invalid = BodyValidation.Validate(value);
-        return invalid is null ? (value, null) : (null, invalid);
+        return Validated(value);
     }
 
     /// <summary>A declared length, or a body the server sees coming without one (chunked, or HTTP/2 and 3 streams).</summary>
