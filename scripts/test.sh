@@ -35,6 +35,8 @@ npm ci --prefix tests/McpClients --no-audit --no-fund --loglevel=error >/dev/nul
 npm ci --prefix tests/DeployLint --no-audit --no-fund --loglevel=error >/dev/null
 # The API document's linter (@redocly/cli), pinned in tests/OpenApiLint/package-lock.json.
 npm ci --prefix tests/OpenApiLint --no-audit --no-fund --loglevel=error >/dev/null
+# Kiota, which generates the API client in tests/ApiClient from docs/openapi/v1.json, pinned in .config/dotnet-tools.json.
+dotnet tool restore >/dev/null
 
 configuration="${CONFIGURATION:-Release}"
 results=".artifacts/test-results"

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using SseVirtualization.Functions;
 using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Gateway.Functions;
-using SseVirtualization.Gateway.Http;
 
 namespace SseVirtualization.Gateway.Admin;
 
@@ -15,10 +15,10 @@ namespace SseVirtualization.Gateway.Admin;
 /// </summary>
 internal static class HealthEndpoint
 {
-    public static void MapHealthAdmin(this IEndpointRouteBuilder admin) => admin.MapGet("/health", GetAsync).Produces(StatusCodes.Status200OK, contentType: "application/json")
+    public static void MapHealthAdmin(this IEndpointRouteBuilder admin) => admin.MapGet("/health", GetAsync)
         .WithTags("Cluster").WithName("GetClusterHealth").WithSummary("The cluster's silos, storage and connections.");
 
-    private static async Task<IResult> GetAsync(
+    private static async Task<Ok<ClusterHealthView>> GetAsync(
         ClusterView cluster,
         IGrainFactory grains,
         IClusterStorageProbe storage,
@@ -44,47 +44,31 @@ internal static class HealthEndpoint
             uptime = time.GetUtcNow() - process.StartTime.ToUniversalTime();
         }
 
-        return JsonResults.Write(StatusCodes.Status200OK, writer =>
+        var members = silosTask.Result.Select(member =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("status", redisDown || unanswered > 0 ? "degraded" : "healthy");
-            writer.WriteNumber("active_connections", counts.Sum(c => c.Answer ?? 0));
-            writer.WriteNumber("registered_functions", functionsTask.Result.Count);
-            writer.WriteBoolean("redis_connected", redisTask.Result);
-            writer.WriteString("storage", storage.Kind);
-            writer.WriteString("uptime", GoDuration.Format(TimeSpan.FromSeconds(Math.Floor(uptime.TotalSeconds))));
-            writer.WriteNumber("uptime_seconds", Math.Floor(uptime.TotalSeconds));
-            writer.WriteStartObject("metrics");
-            writer.WriteString("silo", silo.Id);
-            writer.WriteNumber("local_connections", local.Count);
-            writer.WriteNumber("connections_opened", counters.ConnectionsOpened);
-            writer.WriteNumber("connections_closed", counters.ConnectionsClosed);
-            writer.WriteNumber("events_queued", counters.EventsQueued);
-            writer.WriteNumber("events_dropped", counters.EventsDropped);
-            writer.WriteNumber("queued_bytes", queueBytes.Used);
-            writer.WriteNumber("events_replayed", counters.EventsReplayed);
-            writer.WriteNumber("heartbeats_sent", counters.HeartbeatsSent);
-            writer.WriteNumber("invocations", counters.Invocations);
-            writer.WriteEndObject();
-            writer.WriteStartArray("cluster");
-            foreach (var (address, status) in silosTask.Result)
-            {
-                var id = address.ToParsableString();
-                writer.WriteStartObject();
-                writer.WriteString("silo", id);
-                writer.WriteString("status", status.ToString().ToLowerInvariant());
-                writer.WriteBoolean("self", id == silo.Id);
-                var answer = counts.FirstOrDefault(c => c.SiloId == id);
-                if (answer.Answer is { } connections)
-                {
-                    writer.WriteNumber("connections", connections);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
+            var id = member.Silo.ToParsableString();
+            return new ClusterMemberView(id, member.Status.ToString().ToLowerInvariant(), id == silo.Id, counts.FirstOrDefault(c => c.SiloId == id).Answer);
+        }).ToList();
+        var seconds = Math.Floor(uptime.TotalSeconds);
+        return TypedResults.Ok(new ClusterHealthView(
+            redisDown || unanswered > 0 ? "degraded" : "healthy",
+            counts.Sum(c => c.Answer ?? 0),
+            functionsTask.Result.Count,
+            redisTask.Result,
+            storage.Kind,
+            GoDuration.Format(TimeSpan.FromSeconds(seconds)),
+            seconds,
+            new SiloMetricsView(
+                silo.Id,
+                local.Count,
+                counters.ConnectionsOpened,
+                counters.ConnectionsClosed,
+                counters.EventsQueued,
+                counters.EventsDropped,
+                queueBytes.Used,
+                counters.EventsReplayed,
+                counters.HeartbeatsSent,
+                counters.Invocations),
+            members));
     }
 }

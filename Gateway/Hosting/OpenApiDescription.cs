@@ -29,20 +29,16 @@ internal static class OpenApiDescription
         ["McpHostingExtensions"] = "OAuth protected resource metadata (RFC 9728) for MCP clients.",
     };
 
-    /// <summary>A JSON request body of <typeparamref name="T"/>, and the 400/413/415 a body can get.</summary>
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder endpoint, bool required = true) => endpoint
+    /// <summary>
+    /// A JSON request body of <typeparamref name="T"/> (named in the document's components, so a generated client has one
+    /// type for it), and the 400/413/415 a body can get.
+    /// </summary>
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder endpoint, bool required = true)
+        where T : notnull => endpoint
+        .Accepts<T>(isOptional: !required, "application/json")
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-        .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-        {
-            var schema = await context.GetOrCreateSchemaAsync(typeof(T), cancellationToken: cancellationToken);
-            operation.RequestBody = new OpenApiRequestBody
-            {
-                Required = required,
-                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
-            };
-        });
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     /// <summary>A <c>text/event-stream</c> answer with <paramref name="status"/>.</summary>
     public static RouteHandlerBuilder EventStream(this RouteHandlerBuilder endpoint, int status = StatusCodes.Status200OK, string description = "A stream of server-sent events.") =>
@@ -108,8 +104,8 @@ internal static class OpenApiDescription
                         new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [] },
                     ];
                     operation.Responses ??= [];
-                    AddProblem(operation, StatusCodes.Status401Unauthorized, "No valid credential.");
-                    AddProblem(operation, StatusCodes.Status403Forbidden, "The credential does not grant this.");
+                    AddProblem(document, operation, StatusCodes.Status401Unauthorized, "No valid credential.");
+                    AddProblem(document, operation, StatusCodes.Status403Forbidden, "The credential does not grant this.");
                 }
             }
 
@@ -136,30 +132,38 @@ internal static class OpenApiDescription
     /// Durations are written by converters the schema generator cannot see into: describe their wire forms. And name the
     /// operations mapped without a name (MCP's own), so that every operation has an id a client generator can use.
     /// </summary>
-    public static OpenApiOptions DescribeWireForms(this OpenApiOptions options) => options
-        .AddSchemaTransformer((schema, context, _) =>
-        {
-            // The attribute, not the property's converter: for a TimeSpan? that is the serializer's nullable wrapper.
-            var converter = (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(JsonConverterAttribute), inherit: false)
-                .FirstOrDefault() as JsonConverterAttribute)?.ConverterType;
-            if (converter is not null && converter.IsAssignableTo(typeof(Http.GoDurationJsonConverter)))
+    public static OpenApiOptions DescribeWireForms(this OpenApiOptions options)
+    {
+        // Any JSON value (a payload, a result's data) is the empty schema where it is used, not a component named
+        // JsonElement that generators turn into a class of that name.
+        options.CreateSchemaReferenceId = type => (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(System.Text.Json.JsonElement)
+            ? null
+            : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+        return options
+            .AddSchemaTransformer((schema, context, _) =>
             {
-                var nullable = context.JsonPropertyInfo!.PropertyType == typeof(TimeSpan?) ? JsonSchemaType.Null : 0;
-                schema.Type = converter == typeof(Http.GoTimeoutJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Integer | nullable
-                    : converter == typeof(Http.SecondsOrDurationJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Number | nullable
-                    : JsonSchemaType.String | nullable;
-                schema.Pattern = null;
-                schema.Format = null;
-            }
+                // The attribute, not the property's converter: for a TimeSpan? that is the serializer's nullable wrapper.
+                var converter = (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(JsonConverterAttribute), inherit: false)
+                    .FirstOrDefault() as JsonConverterAttribute)?.ConverterType;
+                if (converter is not null && converter.IsAssignableTo(typeof(Http.GoDurationJsonConverter)))
+                {
+                    var nullable = context.JsonPropertyInfo!.PropertyType == typeof(TimeSpan?) ? JsonSchemaType.Null : 0;
+                    schema.Type = converter == typeof(Http.GoTimeoutJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Integer | nullable
+                        : converter == typeof(Http.SecondsOrDurationJsonConverter) ? JsonSchemaType.String | JsonSchemaType.Number | nullable
+                        : JsonSchemaType.String | nullable;
+                    schema.Pattern = null;
+                    schema.Format = null;
+                }
 
-            return Task.CompletedTask;
-        })
-        .AddOperationTransformer((operation, context, _) =>
-        {
-            operation.OperationId ??= OperationIdOf(context.Description.HttpMethod, context.Description.RelativePath);
-            operation.Summary ??= $"{context.Description.HttpMethod} /{context.Description.RelativePath}: the Model Context Protocol (docs/mcp.md).";
-            return Task.CompletedTask;
-        });
+                return Task.CompletedTask;
+            })
+            .AddOperationTransformer((operation, context, _) =>
+            {
+                operation.OperationId ??= OperationIdOf(context.Description.HttpMethod, context.Description.RelativePath);
+                operation.Summary ??= $"{context.Description.HttpMethod} /{context.Description.RelativePath}: the Model Context Protocol (docs/mcp.md).";
+                return Task.CompletedTask;
+            });
+    }
 
     /// <summary><c>GET</c> <c>.well-known/oauth-protected-resource/mcp</c> to <c>GetWellKnownOauthProtectedResourceMcp</c>.</summary>
     private static string OperationIdOf(string? method, string? path)
@@ -173,9 +177,15 @@ internal static class OpenApiDescription
         return id.ToString();
     }
 
+    /// <summary>The document's own <c>ProblemDetails</c>, so that every error is one type to a generated client.</summary>
+    private static IOpenApiSchema ProblemSchema(OpenApiDocument document) =>
+        document.Components?.Schemas?.ContainsKey(nameof(Microsoft.AspNetCore.Mvc.ProblemDetails)) == true
+            ? new OpenApiSchemaReference(nameof(Microsoft.AspNetCore.Mvc.ProblemDetails), document)
+            : new OpenApiSchema { Type = JsonSchemaType.Object };
+
     private static bool IsPublic(string path) => path.StartsWith("/.well-known/", StringComparison.Ordinal);
 
-    private static void AddProblem(OpenApiOperation operation, int status, string description)
+    private static void AddProblem(OpenApiDocument document, OpenApiOperation operation, int status, string description)
     {
         var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!operation.Responses!.ContainsKey(key))
@@ -183,7 +193,7 @@ internal static class OpenApiDescription
             operation.Responses[key] = new OpenApiResponse
             {
                 Description = description,
-                Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } } },
+                Content = new Dictionary<string, OpenApiMediaType> { [ProblemJson] = new() { Schema = ProblemSchema(document) } },
             };
         }
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using SseVirtualization.Gateway.Admin;
 using SseVirtualization.Gateway.Functions;
 using SseVirtualization.Gateway.Invocation;
 using SseVirtualization.Gateway.Security;
@@ -23,6 +24,8 @@ namespace SseVirtualization.Gateway.Http;
 [JsonSerializable(typeof(InvocationResultView))]
 [JsonSerializable(typeof(TokenRequestBody))]
 [JsonSerializable(typeof(TokenIssued))]
+[JsonSerializable(typeof(ClusterHealthView))]
+[JsonSerializable(typeof(ConnectionListView))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class GatewayJsonContext : JsonSerializerContext

@@ -11,8 +11,14 @@ public static class RepositoryPaths
     public static string Configuration { get; } =
         typeof(RepositoryPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
+    /// <summary>
+    /// This checkout's silo build; <c>SSE_SILO_ASSEMBLY</c> names another one, so the load tool can drive two builds
+    /// side by side with the same scenario code (docs/benchmarks.md).
+    /// </summary>
     public static string SiloAssembly { get; } =
-        Path.Combine(Root, "Silo", "bin", Configuration, "net10.0", "SseVirtualization.Silo.dll");
+        Environment.GetEnvironmentVariable("SSE_SILO_ASSEMBLY") is { Length: > 0 } other
+            ? Path.GetFullPath(other)
+            : Path.Combine(Root, "Silo", "bin", Configuration, "net10.0", "SseVirtualization.Silo.dll");
 
     private static string FindRoot()
     {

@@ -57,7 +57,10 @@ public sealed class OpenApiDocumentTests(ClusterFixture cluster)
         var document = JsonNode.Parse(await cluster.A.GetStringAsync("openapi/v1.json"))!;
         var paths = document["paths"]!;
 
-        var registration = paths["/admin/functions"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!.AsObject();
+        // Bodies are named components, so a generated client has one type for each (not one per operation).
+        var registrationBody = paths["/admin/functions"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        Assert.EndsWith("/FunctionRegistrationRequest", (string?)registrationBody["$ref"], StringComparison.Ordinal);
+        var registration = Resolve(document, registrationBody)["properties"]!.AsObject();
         Assert.Superset(new HashSet<string> { "name", "endpoint", "endpoints", "timeout", "headers", "health_check", "retry", "circuit_breaker", "max_concurrency", "tools", "tool_rate_limit" }, registration.Select(p => p.Key).ToHashSet());
         Assert.Contains("string", registration["timeout"]!["type"]!.ToJsonString(), StringComparison.Ordinal);
         var registered = paths["/admin/functions"]!["post"]!["responses"]!["201"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
@@ -67,7 +70,7 @@ public sealed class OpenApiDocumentTests(ClusterFixture cluster)
         Assert.Equal("\"integer\"", view["max_concurrency"]!["type"]!.ToJsonString()); // numbers are not read from strings
 
         var invoke = paths["/invoke/{name}"]!["post"]!;
-        Assert.NotNull(invoke["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["client_id"]);
+        Assert.NotNull(Resolve(document, invoke["requestBody"]!["content"]!["application/json"]!["schema"]!)["properties"]!["client_id"]);
         Assert.NotNull(invoke["responses"]!["200"]!["content"]!["text/event-stream"]);
         Assert.NotNull(invoke["responses"]!["202"]);
         Assert.Contains(invoke["parameters"]!.AsArray(), p => (string?)p!["name"] == "name" && (string?)p["in"] == "path");
@@ -76,7 +79,14 @@ public sealed class OpenApiDocumentTests(ClusterFixture cluster)
         Assert.Contains(query["parameters"]!.AsArray(), p => (string?)p!["name"] == "function" && (string?)p["in"] == "query" && (bool?)p["required"] == true);
         Assert.NotNull(query["responses"]!["200"]!["content"]!["text/event-stream"]);
         Assert.NotNull(paths["/sse/{clientId}"]!["get"]!["responses"]!["200"]!["content"]!["text/event-stream"]);
-        Assert.NotNull(paths["/admin/tokens"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!["properties"]!["scopes"]);
+        Assert.NotNull(Resolve(document, paths["/admin/tokens"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!)["properties"]!["scopes"]);
+        foreach (var (path, answer) in new[] { ("/admin/health", "ClusterHealthView"), ("/admin/connections", "ConnectionListView") })
+        {
+            Assert.EndsWith("/" + answer, (string?)paths[path]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"], StringComparison.Ordinal);
+        }
+
+        // Any JSON value is the empty schema in place, not a component generators would turn into a class.
+        Assert.Null(document["components"]!["schemas"]!["JsonElement"]);
     }
 
     [Fact]
@@ -119,4 +129,8 @@ public sealed class OpenApiDocumentTests(ClusterFixture cluster)
             LintFolder,
             TimeSpan.FromMinutes(2),
             environment: new Dictionary<string, string?> { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" });
+
+    /// <summary>A schema, or the component its <c>$ref</c> names.</summary>
+    private static JsonNode Resolve(JsonNode document, JsonNode schema) =>
+        (string?)schema["$ref"] is { } reference ? document["components"]!["schemas"]![reference.Split('/')[^1]]! : schema;
 }
