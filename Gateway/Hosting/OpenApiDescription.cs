@@ -30,15 +30,27 @@ internal static class OpenApiDescription
     };
 
     /// <summary>
-    /// A JSON request body of <typeparamref name="T"/> (named in the document's components, so a generated client has one
+    /// A JSON request body of <typeparamref name="T"/>, named in the document's components (so a generated client has one
     /// type for it), and the 400/413/415 a body can get.
     /// </summary>
-    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder endpoint, bool required = true)
-        where T : notnull => endpoint
-        .Accepts<T>(isOptional: !required, "application/json")
+    /// <remarks>
+    /// Not <c>Accepts&lt;T&gt;()</c>: its metadata makes routing answer a body of another media type with a bare 415 before
+    /// the handler, whose <see cref="Http.JsonBody"/> answers it with a problem that says what to send.
+    /// </remarks>
+    public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder endpoint, bool required = true) => endpoint
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var id = typeof(T).Name;
+            context.Document!.AddComponent(id, await context.GetOrCreateSchemaAsync(typeof(T), cancellationToken: cancellationToken));
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = required,
+                Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = new OpenApiSchemaReference(id, context.Document) } },
+            };
+        });
 
     /// <summary>A <c>text/event-stream</c> answer with <paramref name="status"/>.</summary>
     public static RouteHandlerBuilder EventStream(this RouteHandlerBuilder endpoint, int status = StatusCodes.Status200OK, string description = "A stream of server-sent events.") =>

@@ -16,6 +16,9 @@ namespace SseVirtualization.Load;
 /// </summary>
 internal static class FanInScenario
 {
+    /// <summary>Connections the invoking client may open to silo B: plenty for 2,000/s at a few ms each.</summary>
+    private const int MaxInvokeConnections = 512;
+
     public static async Task<FanInResult> RunAsync(Options options)
     {
         var clients = options.Int("clients", 1000);
@@ -26,7 +29,13 @@ internal static class FanInScenario
         await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?>());
         var clusterId = cluster.ClusterId;
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
-        using var http = new HttpClient { BaseAddress = b.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // Bounded: when the cluster falls behind, invokes wait here for a connection instead of opening one socket each
+        // (tens of thousands, until the machine runs out of file descriptors and a process dies).
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = MaxInvokeConnections })
+        {
+            BaseAddress = b.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
         (await http.PostAsJsonAsync("admin/functions", new { name = "echo", endpoint = stub.Url("echo").ToString() })).EnsureSuccessStatusCode();
 
         var stages = new Stages(stub);
@@ -74,6 +83,11 @@ internal static class FanInScenario
         // Both silos' CPU over the measured part (heartbeats and audits included), per invocation: steadier than latency.
         // The window ends when the last result arrives; it is reported with the figure, as a lost result stretches it.
         var measured = sent - stages.MeasureFrom + 1;
+        if (cluster.Silos.FirstOrDefault(silo => silo.HasExited) is { } dead)
+        {
+            throw new InvalidOperationException($"Silo {dead.HttpPort} exited during the run; its log: {dead.LogFile}");
+        }
+
         var cpuPerInvocation = Math.Round((ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid) - cpuAtStart) * 1e6 / measured, 1);
         var cpuWindowSeconds = Math.Round(cpuWindow.Elapsed.TotalSeconds, 1);
         var perInvocation = (await RedisCommandStats.ReadAsync(cluster.Redis.Address)).Since(redisAtStart, measured);

@@ -4,11 +4,11 @@ using StackExchange.Redis;
 namespace SseVirtualization.Load;
 
 /// <summary>
-/// What Redis did between two readings of <c>INFO commandstats</c> and <c>INFO stats</c>: calls per command and the
-/// bytes it read and wrote. Divided by invocations or connects, it is the storage cost of each, the figure that decides
+/// What Redis did between two readings of <c>INFO commandstats</c>, <c>INFO stats</c> and <c>INFO cpu</c>: calls per
+/// command, the bytes it read and wrote, and the CPU it spent. Divided by invocations or connects, it is the storage cost of each, the figure that decides
 /// how many Redis servers a large cluster needs (docs/benchmarks.md, "Beyond one machine").
 /// </summary>
-internal sealed record RedisCommandStats(IReadOnlyDictionary<string, long> Calls, long BytesIn, long BytesOut)
+internal sealed record RedisCommandStats(IReadOnlyDictionary<string, long> Calls, long BytesIn, long BytesOut, double CpuSeconds)
 {
     public static async Task<RedisCommandStats> ReadAsync(string address)
     {
@@ -26,10 +26,12 @@ internal sealed record RedisCommandStats(IReadOnlyDictionary<string, long> Calls
         }
 
         var stats = (await server.InfoAsync("stats")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var cpu = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return new RedisCommandStats(
             calls,
             long.Parse(stats["total_net_input_bytes"], CultureInfo.InvariantCulture),
-            long.Parse(stats["total_net_output_bytes"], CultureInfo.InvariantCulture));
+            long.Parse(stats["total_net_output_bytes"], CultureInfo.InvariantCulture),
+            double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture));
     }
 
     /// <summary>What happened since <paramref name="before"/>, per <paramref name="operations"/> (commands that ran at all).</summary>
@@ -44,7 +46,8 @@ internal sealed record RedisCommandStats(IReadOnlyDictionary<string, long> Calls
             Math.Round(perCommand.Values.Sum(), 3),
             perCommand,
             Math.Round((BytesIn - before.BytesIn) / (double)operations, 0),
-            Math.Round((BytesOut - before.BytesOut) / (double)operations, 0));
+            Math.Round((BytesOut - before.BytesOut) / (double)operations, 0),
+            Math.Round((CpuSeconds - before.CpuSeconds) * 1e6 / operations, 1));
     }
 }
 
@@ -53,10 +56,10 @@ internal sealed record RedisCommandStats(IReadOnlyDictionary<string, long> Calls
 /// as the script's own call: Orleans' grain storage writes with one <c>evalsha</c> that runs <c>hget</c> and
 /// <c>hmset</c>, so one write shows as three commands and one round trip.
 /// </summary>
-internal sealed record RedisCost(double Commands, IReadOnlyDictionary<string, double> PerCommand, double BytesIn, double BytesOut)
+internal sealed record RedisCost(double Commands, IReadOnlyDictionary<string, double> PerCommand, double BytesIn, double BytesOut, double CpuMicroseconds)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Commands:0.00} Redis commands, those run inside scripts included ({string.Join(", ", PerCommand.Select(c => $"{c.Key} {c.Value:0.00}"))}), {BytesIn:0} bytes to Redis, {BytesOut:0} bytes back");
+        $"{Commands:0.00} Redis commands, those run inside scripts included ({string.Join(", ", PerCommand.Select(c => $"{c.Key} {c.Value:0.00}"))}), {BytesIn:0} bytes to Redis, {BytesOut:0} bytes back, {CpuMicroseconds:0.0} µs of Redis CPU");
 
     public Dictionary<string, double> ToExtra(string prefix)
     {
@@ -65,6 +68,7 @@ internal sealed record RedisCost(double Commands, IReadOnlyDictionary<string, do
             [prefix + "redis_commands"] = Commands,
             [prefix + "redis_bytes_in"] = BytesIn,
             [prefix + "redis_bytes_out"] = BytesOut,
+            [prefix + "redis_cpu_us"] = CpuMicroseconds,
         };
         foreach (var (command, calls) in PerCommand)
         {

@@ -81,7 +81,7 @@ public sealed class GeneratedClientTests(GeneratedClientTests.QuickStartSilo sil
             Name = "words-pair",
             Endpoints = [samples + "words", samples + "replica/words"],
             LoadBalancing = "least_outstanding",
-            HealthCheck = new HealthCheckBody { Interval = "2s" },
+            HealthCheck = new FunctionRegistrationRequest_health_check { Interval = "2s" },
             MaxConcurrency = 20,
         });
         Assert.Equal(2, pair!.Endpoints!.Count);
