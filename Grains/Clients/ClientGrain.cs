@@ -237,6 +237,7 @@ internal sealed partial class ClientGrain(
         if (live)
         {
             PublishToSilos(silos.Keys, clientEvent);
+            AuditLater(silos.Keys);
         }
 
         return clientEvent;
