@@ -25,8 +25,13 @@ internal static class FanInScenario
         var rate = options.Int("rate", 1000);
         var duration = options.Seconds("duration", 10);
         var warmup = options.Seconds("warmup", 5);
+        var profile = options.Text("profile", "false") == "true";
         await using var stub = await StubFunctionServer.StartAsync();
-        await using var cluster = await LoadCluster.StartAsync("load", 2, new Dictionary<string, string?>());
+
+        // With --profile the runtime names JIT-compiled methods for perf (/tmp/perf-<pid>.map).
+        await using var cluster = await LoadCluster.StartAsync("load", 2, profile
+            ? new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
+            : new Dictionary<string, string?>());
         var clusterId = cluster.ClusterId;
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         // Bounded: when the cluster falls behind, invokes wait here for a connection instead of opening one socket each
@@ -73,6 +78,7 @@ internal static class FanInScenario
         var cpuAtStart = ProcessCpu.Seconds(a.Pid) + ProcessCpu.Seconds(b.Pid);
         var redisAtStart = await RedisCommandStats.ReadAsync(cluster.Redis.Address);
         var cpuWindow = Stopwatch.StartNew();
+        var sampling = profile ? StageProfile.Start([a.Pid, b.Pid], duration) : null;
         await SendAsync(duration);
         await Task.WhenAll(inflight);
         // An invoke that got no answer in time may still have been accepted: its result counts when it arrives, and is not
@@ -99,6 +105,7 @@ internal static class FanInScenario
         var row = new ResultRow($"{clients} clients, {rate}/s", seen.Count, lost + refused, Math.Round(measured / duration.TotalSeconds, 1), stages.Total.Summarize(),
             new Dictionary<string, double> { ["duplicates"] = duplicates, ["lost"] = lost, ["refused"] = refused, ["unanswered"] = unanswered, ["silos_cpu_us_per_invocation"] = cpuPerInvocation, ["cpu_window_s"] = cpuWindowSeconds }
                 .Concat(perInvocation.ToExtra("per_invocation_")).Concat(perConnect.ToExtra("per_connect_")).ToDictionary());
+        var byStage = sampling is null ? null : await ReportStagesAsync(sampling, cpuPerInvocation, row, clients, rate, options);
         var rows = new List<ResultRow>
         {
             row,
@@ -110,6 +117,11 @@ internal static class FanInScenario
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
         Console.WriteLine($"plot: {plot}");
         Console.WriteLine($"the silos spent {cpuPerInvocation} µs of CPU per invocation ({cpuWindowSeconds} s measured)");
+        if (byStage is not null)
+        {
+            Console.WriteLine(byStage);
+        }
+
         Console.WriteLine($"per invocation: {perInvocation}");
         Console.WriteLine($"per connect: {perConnect}");
         if (unanswered > 0)
@@ -120,6 +132,53 @@ internal static class FanInScenario
         await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds }, options.Text("out", null!));
         return new FanInResult(accepted, seen.Count, duplicates, refused + unanswered);
     }
+
+    /// <summary>
+    /// The profile's shares as microseconds per invocation: printed, kept in the result file (<c>stage_us_*</c>), and
+    /// plotted beside the stages of an earlier result file (<c>--compare</c>).
+    /// </summary>
+    private static async Task<string> ReportStagesAsync(StageProfile sampling, double cpuPerInvocation, ResultRow row, int clients, int rate, Options options)
+    {
+        var (shares, samples) = await sampling.ReadAsync();
+        var microseconds = shares.ToDictionary(s => s.Key, s => Math.Round(s.Value * cpuPerInvocation, 1), StringComparer.Ordinal);
+        foreach (var (stage, us) in microseconds)
+        {
+            row.Extra![StageKey(stage)] = us;
+        }
+
+        var runs = new List<(string, Dictionary<string, double>)> { (options.Text("label", "this run"), microseconds) };
+        if (options.Text("compare", null!) is { } earlier)
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(earlier));
+            var extra = document.RootElement.GetProperty("results")[0].GetProperty("extra");
+            var before = StageProfile.Stages.ToDictionary(
+                s => s, s => extra.TryGetProperty(StageKey(s), out var v) ? v.GetDouble() : 0, StringComparer.Ordinal);
+            runs.Insert(0, (options.Text("compare-label", Path.GetFileNameWithoutExtension(earlier)), before));
+        }
+
+        var plot = options.Text("stages-plot", Path.Combine(Environment.CurrentDirectory, "fanin-stages.svg"));
+        await StageProfile.WritePlotAsync(plot, $"Silo CPU per async invocation by stage ({clients} clients, {rate}/s)", runs);
+        var lines = new System.Text.StringBuilder($"where the silos' CPU went, per invocation ({samples} perf samples; plot: {plot}):");
+        foreach (var stage in StageProfile.Stages)
+        {
+            lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {stage,-42} {microseconds[stage],8:0.0} µs  {shares[stage],6:P1}");
+        }
+
+        if (sampling.JitCallers.Count > 0)
+        {
+            lines.Append("\n  JIT, by the first frame outside the runtime: ").AppendJoin("; ", sampling.JitCallers.Select(o => $"{o.Caller} {o.Share:P1}"));
+        }
+
+        if (sampling.Others.Count > 0)
+        {
+            lines.Append("\n  \"other\", by the function the samples were in: ").AppendJoin("; ", sampling.Others.Select(o => $"{o.Leaf} {o.Share:P1}"));
+        }
+
+        return lines.ToString();
+    }
+
+    private static string StageKey(string stage) =>
+        "stage_us_" + string.Concat(stage.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')).Trim('_').Replace("__", "_", StringComparison.Ordinal);
 
     private static async Task InvokeAsync(HttpClient http, string client, long n, Action refused, Action unanswered)
     {
