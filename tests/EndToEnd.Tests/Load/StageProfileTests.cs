@@ -1,0 +1,36 @@
+using SseVirtualization.Load;
+
+namespace SseVirtualization.EndToEnd.Tests.Load;
+
+/// <summary>How <c>fanin --profile</c> tells stages apart: by the first frame from the leaf up that names one.</summary>
+public sealed class StageProfileTests
+{
+    private const string Kernel = "ffffffff8a1b2c3d tcp_sendmsg+0x1f ([kernel.kallsyms])";
+    private const string Socket = "7f00000010 instance int32 [System.Net.Sockets] System.Net.Sockets.Socket::Send()[OptimizedTier1] (/tmp/perf-1.map)";
+
+    [Fact]
+    public void A_socket_write_belongs_to_whoever_made_it()
+    {
+        Assert.Equal("storage (Redis client)", StageProfile.StageOf(
+            [Kernel, Socket, "7f00000020 instance void [StackExchange.Redis] StackExchange.Redis.PhysicalConnection::Flush() (/tmp/perf-1.map)",
+             "7f00000030 instance void [Orleans.Runtime] Orleans.Runtime.WorkItemGroup::Execute() (/tmp/perf-1.map)"]));
+        Assert.Equal("HTTP in, SSE out (Kestrel, ASP.NET Core)", StageProfile.StageOf(
+            [Kernel, Socket, "7f00000020 void [Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets] SocketSender::SendAsync() (/tmp/perf-1.map)",
+             "7f00000030 void [SseVirtualization.Gateway] SseVirtualization.Gateway.Connections.SseConnection::WriteAllAsync() (/tmp/perf-1.map)"]));
+        Assert.Equal("Orleans messaging and scheduling", StageProfile.StageOf(
+            [Kernel, Socket, "7f00000020 void [Orleans.Core] Orleans.Runtime.Messaging.Connection::ProcessOutgoing() (/tmp/perf-1.map)"]));
+    }
+
+    [Fact]
+    public void Compilation_allocation_and_idle_workers_are_their_own_stages_whoever_is_below()
+    {
+        Assert.Equal("JIT", StageProfile.StageOf(
+            ["7f00000010 Compiler::compCompile (/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.0/libclrjit.so)", "7f00000020 start_thread (/usr/lib/libc.so.6)"]));
+        Assert.Equal("runtime (GC, allocation, type checks)", StageProfile.StageOf(
+            ["7f00000010 [unknown] (/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.0/libcoreclr.so)",
+             "7f00000020 void [SseVirtualization.Grains] SseVirtualization.Grains.Clients.ClientGrain::PublishAsync() (/tmp/perf-1.map)"]));
+        Assert.Equal("thread pool: idle workers", StageProfile.StageOf(
+            ["ffffffff8a000001 do_sched_yield ([kernel.kallsyms])", "7f00000020 bool [System.Private.CoreLib] System.Threading.LowLevelLifoSemaphore::WaitForSignal(int32) (/tmp/perf-1.map)"]));
+        Assert.Equal("kernel, no managed caller", StageProfile.StageOf(["ffffffff8a000001 finish_task_switch ([kernel.kallsyms])", "0 [unknown] ([unknown])"]));
+    }
+}
