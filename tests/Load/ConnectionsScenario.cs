@@ -278,7 +278,7 @@ internal static class ConnectionsScenario
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
-        return Math.Round(sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2, 2);
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static double PerStream(long afterKiB, long beforeKiB, long streams) =>
