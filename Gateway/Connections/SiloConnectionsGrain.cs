@@ -1,11 +1,7 @@
-using Microsoft.Extensions.Logging;
-using SseVirtualization.Streams;
-
 namespace SseVirtualization.Gateway.Connections;
 
 [SiloBoundPlacement]
-internal sealed partial class SiloConnectionsGrain(LocalConnections connections, SiloIdentity silo, ILogger<SiloConnectionsGrain> logger)
-    : Grain, ISiloConnectionsGrain, ISiloCatchUpGrain
+internal sealed class SiloConnectionsGrain(LocalConnections connections, SiloIdentity silo) : Grain, ISiloConnectionsGrain
 {
     public Task<int> GetCountAsync() => Task.FromResult(connections.Count);
 
@@ -18,15 +14,5 @@ internal sealed partial class SiloConnectionsGrain(LocalConnections connections,
         }
 
         return Task.FromResult<IReadOnlyList<ConnectionInfo>>(list);
-    }
-
-    public Task CatchUpAsync(string clientId, long newestId)
-    {
-        if (connections.CatchUp(clientId, newestId) is > 0 and var behind)
-        {
-            LogCaughtUp(logger, behind, clientId);
-        }
-
-        return Task.CompletedTask;
     }
 }

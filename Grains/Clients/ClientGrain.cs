@@ -237,7 +237,6 @@ internal sealed partial class ClientGrain(
         if (live)
         {
             PublishToSilos(silos.Keys, clientEvent);
-            AuditLater(silos.Keys);
         }
 
         return clientEvent;

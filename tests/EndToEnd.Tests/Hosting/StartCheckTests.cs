@@ -59,8 +59,7 @@ public sealed class StartCheckTests
     }
 
     [Theory]
-    [InlineData("Clients__DeliveryAuditDelay", "-00:00:05", "Clients:DeliveryAuditDelay")]
-    [InlineData("Clients__IdleDeactivation", "00:01:00", "Clients:IdleDeactivation")]
+    [InlineData("Gateway__AuditInterval", "-00:00:05", "Gateway:AuditInterval")]
     [InlineData("Security__ApiKeys__0__Name", "no-hash", "Security:ApiKeys")]
     [InlineData("Mcp__KeepAliveInterval", "00:00:00", "Mcp:KeepAliveInterval")]
     [InlineData("Mcp__MaxSessionsPerOwner", "0", "Mcp:MaxSessionsPerOwner")]
