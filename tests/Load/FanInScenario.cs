@@ -157,7 +157,7 @@ internal static class FanInScenario
         }
 
         var plot = options.Text("stages-plot", Path.Combine(Environment.CurrentDirectory, "fanin-stages.svg"));
-        await StageProfile.WritePlotAsync(plot, $"Silo CPU per async invocation by stage ({clients} clients, {rate}/s)", runs);
+        await SvgChart.WriteBarsAsync(plot, $"Silo CPU per async invocation by stage ({clients} clients, {rate}/s)", "µs of silo CPU per invocation", StageProfile.Stages, runs);
         var lines = new System.Text.StringBuilder($"where the silos' CPU went, per invocation ({samples} perf samples; plot: {plot}):");
         foreach (var stage in StageProfile.Stages)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace SseVirtualization.Load;
 
@@ -199,40 +198,4 @@ internal sealed class StageProfile
             : "other";
     }
 
-    /// <summary>A horizontal bar chart of microseconds per invocation by stage, one bar per run (this one, and an earlier one to compare).</summary>
-    public static async Task WritePlotAsync(string path, string title, IReadOnlyList<(string Run, Dictionary<string, double> MicrosecondsByStage)> runs)
-    {
-        const int Width = 760, Left = 250, Right = 60, Top = 50, BarHeight = 12, Gap = 10;
-        var height = Top + Stages.Count * (runs.Count * BarHeight + Gap) + 30;
-        var max = Math.Max(1, runs.SelectMany(r => r.MicrosecondsByStage.Values).DefaultIfEmpty(1).Max());
-        string[] colours = ["#1f77b4", "#d62728", "#2ca02c"];
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{Width}" height="{height}" font-family="sans-serif" font-size="12">""").AppendLine();
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect width="{Width}" height="{height}" fill="white"/><text x="{Width / 2}" y="22" text-anchor="middle" font-size="15">{Escape(title)}</text>""").AppendLine();
-        for (var r = 0; r < runs.Count; r++)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{Left + r * 200}" y="30" width="10" height="10" fill="{colours[r % colours.Length]}"/><text x="{Left + 14 + r * 200}" y="39">{Escape(runs[r].Run)}</text>""").AppendLine();
-        }
-
-        var y = Top;
-        foreach (var stage in Stages)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left - 8}" y="{y + runs.Count * BarHeight / 2.0 + 4}" text-anchor="end">{Escape(stage)}</text>""").AppendLine();
-            for (var r = 0; r < runs.Count; r++)
-            {
-                var value = runs[r].MicrosecondsByStage.GetValueOrDefault(stage);
-                var width = value / max * (Width - Left - Right);
-                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{Left}" y="{y}" width="{width:0.#}" height="{BarHeight - 2}" fill="{colours[r % colours.Length]}"/><text x="{Left + width + 4:0.#}" y="{y + BarHeight - 3}" font-size="10">{value:0}</text>""").AppendLine();
-                y += BarHeight;
-            }
-
-            y += Gap;
-        }
-
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Left}" y="{height - 10}">µs of silo CPU per invocation</text>""").AppendLine();
-        svg.AppendLine("</svg>");
-        await File.WriteAllTextAsync(path, svg.ToString());
-    }
-
-    private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

@@ -33,4 +33,18 @@ public sealed class StageProfileTests
             ["ffffffff8a000001 do_sched_yield ([kernel.kallsyms])", "7f00000020 bool [System.Private.CoreLib] System.Threading.LowLevelLifoSemaphore::WaitForSignal(int32) (/tmp/perf-1.map)"]));
         Assert.Equal("kernel, no managed caller", StageProfile.StageOf(["ffffffff8a000001 finish_task_switch ([kernel.kallsyms])", "0 [unknown] ([unknown])"]));
     }
+
+    [Fact]
+    public async Task The_stage_chart_draws_a_bar_per_run_for_every_stage()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stages-{Guid.NewGuid():N}.svg");
+        await SvgChart.WriteBarsAsync(path, "title", "µs", StageProfile.Stages,
+            [("before", new() { ["JIT"] = 150 }), ("after", new() { ["JIT"] = 12, ["other"] = 250 })]);
+
+        var svg = await File.ReadAllTextAsync(path);
+        File.Delete(path);
+        Assert.Equal(2 * StageProfile.Stages.Count + 2, svg.Split("<rect x=").Length - 1); // the bars and the two legend keys
+        Assert.Contains(">250</text>", svg, StringComparison.Ordinal);
+        Assert.Contains(">before</text>", svg, StringComparison.Ordinal);
+    }
 }
