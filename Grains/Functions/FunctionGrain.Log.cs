@@ -22,4 +22,7 @@ internal sealed partial class FunctionGrain
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string name, string requestId, string clientId);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: the accepted invocation failed before its result was delivered; the client's ledger runs it again")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception, string name, string requestId);
 }

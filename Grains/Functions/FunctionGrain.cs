@@ -41,6 +41,12 @@ internal sealed partial class FunctionGrain(
     private RegisteredFunction? _function;
     private IGrainTimer? _healthTimer;
 
+    // Accepted async invocations running in this activation (StartRunning).
+    private readonly RunningTasks _runs = new();
+
+    /// <summary>Beyond the longest call: time to hand its result to the client's ledger.</summary>
+    private static readonly TimeSpan RunDeliveryAllowance = TimeSpan.FromMinutes(1);
+
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<RegistrationResult> RegisterAsync(FunctionDefinition definition)
@@ -199,10 +205,12 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Accepted invocations finish and deliver before the limiter goes (a silo shutting down waits up to Orleans'
+        // deactivation timeout); those cut off stay pending in their clients' ledgers, which re-drive them.
+        await _runs.WhenAllAsync(cancellationToken);
         StopRouting();
-        return Task.CompletedTask;
     }
 
     public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_runtime.Status());
@@ -264,35 +272,58 @@ internal sealed partial class FunctionGrain(
 
         if (acceptance == LedgerAcceptance.Accepted)
         {
-            _runtime.TryBeginRunning(request.RequestId!);
-            await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+            StartRunning(request);
         }
 
         return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Accepted, 0, null, null, 0);
     }
 
-    public async Task RunAsync(InvocationRequest request)
+    /// <summary>Kept for a silo of the previous release, whose function grain sent this to itself after accepting.</summary>
+    public Task RunAsync(InvocationRequest request)
     {
-        _runtime.TryBeginRunning(request.RequestId!);
-        try
-        {
-            await ExecuteAsync(request);
-        }
-        finally
-        {
-            _runtime.EndRunning(request.RequestId!);
-        }
+        StartRunning(request);
+        return Task.CompletedTask;
     }
 
-    public async Task<bool> EnsureRunningAsync(InvocationRequest request)
+    public Task<bool> EnsureRunningAsync(InvocationRequest request) => Task.FromResult(StartRunning(request));
+
+    /// <summary>
+    /// Runs an accepted async invocation in this activation, after the current turn, unless it is running here already.
+    /// </summary>
+    /// <remarks>
+    /// Not a grain request (a one-way call to itself cost a message per invocation): so the activation is kept alive for
+    /// the longest call, and deactivation waits for the runs (<see cref="OnDeactivateAsync"/>), as Orleans waits for
+    /// running requests. If the activation is lost anyway (its silo dies), the client's ledger re-drives the invocation.
+    /// </remarks>
+    private bool StartRunning(InvocationRequest request)
     {
         if (!_runtime.TryBeginRunning(request.RequestId!))
         {
             return false;
         }
 
-        await this.AsReference<IAsyncInvocationRunner>().RunAsync(request);
+        DelayDeactivation(options.Value.MaxTimeout + RunDeliveryAllowance);
+        _runs.Track(RunToEndAsync());
         return true;
+
+        async Task RunToEndAsync()
+        {
+            // The accept answers first; the call starts in the activation's next turn.
+            await Task.Yield();
+            try
+            {
+                await ExecuteAsync(request);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The result stays pending in the client's ledger, which re-drives the invocation.
+                LogRunFailed(logger, ex, Name, request.RequestId!);
+            }
+            finally
+            {
+                _runtime.EndRunning(request.RequestId!);
+            }
+        }
     }
 
     public Task<bool> IsRunningAsync(string requestId) => Task.FromResult(_runtime.IsRunning(requestId));
