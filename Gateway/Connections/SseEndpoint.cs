@@ -79,14 +79,15 @@ internal sealed partial class SseEndpoint(
         EventBatch backlog;
         try
         {
-            backlog = await grain.ConnectAsync(silo.Id, lastEventId);
+            backlog = await grain.OpenConnectionAsync(silo.Id, connection.Id, lastEventId);
         }
         catch
         {
             connection.End(); // and so it is no longer a local connection
 
-            // The grain may have counted the connection before the call failed; take it back, best effort.
-            _ = ForgetConnectionAsync(grain, clientId, -1);
+            // The grain may have recorded the connection before the call failed; take it back, best effort. By its id:
+            // arriving after the client's next connection opened, it cannot take that one away.
+            _ = ForgetConnectionAsync(grain, clientId, connection.Id, -1);
             throw;
         }
 
@@ -111,7 +112,7 @@ internal sealed partial class SseEndpoint(
             LogDisconnected(logger, clientId, connection.Id);
 
             // Recorded in the grain without holding up the end of the response; failures are logged, not thrown.
-            _ = ForgetConnectionAsync(grain, clientId, connection.LastWrittenId);
+            _ = ForgetConnectionAsync(grain, clientId, connection.Id, connection.LastWrittenId);
         }
     }
 
@@ -172,11 +173,11 @@ internal sealed partial class SseEndpoint(
             Timeout.InfiniteTimeSpan);
     }
 
-    private async Task ForgetConnectionAsync(IClientGrain grain, string clientId, long lastWrittenId)
+    private async Task ForgetConnectionAsync(IClientGrain grain, string clientId, string connectionId, long lastWrittenId)
     {
         try
         {
-            await grain.DisconnectAsync(silo.Id, lastWrittenId);
+            await grain.CloseConnectionAsync(silo.Id, connectionId, lastWrittenId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

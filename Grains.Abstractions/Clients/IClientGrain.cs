@@ -10,9 +10,10 @@ namespace SseVirtualization.Clients;
 /// <remarks>
 /// Version 1 added <see cref="GetInvocationAsync"/> to the release of 2026-12-03 (version 0): a call from this build to a
 /// client active on a silo of that release moves the client to a silo of this one. Methods of version 0 keep their
-/// signatures.
+/// signatures. Version 2 added <see cref="OpenConnectionAsync"/> and <see cref="CloseConnectionAsync"/>, which name the
+/// connection; <see cref="ConnectAsync"/> and <see cref="DisconnectAsync"/> stay for a gateway of an earlier release.
 /// </remarks>
-[Orleans.CodeGeneration.Version(1)]
+[Orleans.CodeGeneration.Version(2)]
 public interface IClientGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -27,6 +28,19 @@ public interface IClientGrain : IGrainWithStringKey
     /// that id count as not sent, so the next connection without Last-Event-ID gets them.
     /// </summary>
     Task DisconnectAsync(string siloId, long lastWrittenId);
+
+    /// <summary>
+    /// Records the connection <paramref name="connectionId"/> held by <paramref name="siloId"/> and returns the events it
+    /// must write before live ones, as <see cref="ConnectAsync"/> does. Recording an id already recorded changes nothing.
+    /// </summary>
+    Task<EventBatch> OpenConnectionAsync(string siloId, string connectionId, long? lastEventId);
+
+    /// <summary>
+    /// Records that the connection <paramref name="connectionId"/> has closed, as <see cref="DisconnectAsync"/> does. An id
+    /// that is not recorded (its open failed before the grain recorded it, or it was closed already) changes nothing: a
+    /// close that arrives late can never take away another connection of the same client.
+    /// </summary>
+    Task CloseConnectionAsync(string siloId, string connectionId, long lastWrittenId);
 
     /// <summary>The stored events after <paramref name="afterId"/>: how a connection fills a hole in what it received.</summary>
     Task<EventBatch> GetEventsAfterAsync(long afterId);

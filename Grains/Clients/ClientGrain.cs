@@ -29,6 +29,11 @@ internal sealed partial class ClientGrain(
     private ClientEventLog _log = null!;
     private IBroadcastChannelProvider? _channels;
 
+    // Connections closed before their open was recorded: an open that arrives after its own close (it timed out at the
+    // gateway, which took it back) must not record a connection nobody holds. In memory: it guards against reordering
+    // within seconds, not across activations.
+    private readonly RecentRequestIds _closedBeforeOpened = new(64);
+
     private string ClientId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -51,15 +56,44 @@ internal sealed partial class ClientGrain(
         await EnsureExpiryReminderOnActivationAsync();
     }
 
-    public async Task<EventBatch> ConnectAsync(string siloId, long? lastEventId)
+    public Task<EventBatch> ConnectAsync(string siloId, long? lastEventId) => OpenAsync(siloId, connectionId: null, lastEventId);
+
+    public Task<EventBatch> OpenConnectionAsync(string siloId, string connectionId, long? lastEventId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionId);
+        return OpenAsync(siloId, connectionId, lastEventId);
+    }
+
+    public Task DisconnectAsync(string siloId, long lastWrittenId) => CloseAsync(siloId, connectionId: null, lastWrittenId);
+
+    public Task CloseConnectionAsync(string siloId, string connectionId, long lastWrittenId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionId);
+        return CloseAsync(siloId, connectionId, lastWrittenId);
+    }
+
+    /// <param name="siloId">The silo holding the connection.</param>
+    /// <param name="connectionId">The connection, or null from a gateway of an earlier release (counted, not named).</param>
+    /// <param name="lastEventId">The client's Last-Event-ID, if it sent one.</param>
+    private async Task<EventBatch> OpenAsync(string siloId, string? connectionId, long? lastEventId)
     {
         ArgumentException.ThrowIfNullOrEmpty(siloId);
         var current = state.State;
+        if (connectionId is not null && _closedBeforeOpened.Contains(connectionId))
+        {
+            return new EventBatch([], null, _log.LastEventId); // the gateway gave this connection up; nothing reads the answer
+        }
+
         var batch = lastEventId is { } after
             ? await ReadAfterAsync(after, onlyUnsent: false)
             : await ReadAfterAsync(current.SentThroughId, onlyUnsent: true);
         var (previousSentThrough, previousResumeAfter) = (current.SentThroughId, current.ResumeAfterId);
-        current.Silos[siloId] = current.Silos.GetValueOrDefault(siloId) + 1;
+        var counted = connectionId is null || current.Connections.TryAdd(connectionId, siloId);
+        if (counted)
+        {
+            current.Silos[siloId] = current.Silos.GetValueOrDefault(siloId) + 1;
+        }
+
         current.SentThroughId = _log.LastEventId;
         current.ResumeAfterId = -1;
         try
@@ -73,7 +107,15 @@ internal sealed partial class ClientGrain(
                 OnStorageConflict();
             }
 
-            Release(current.Silos, siloId);
+            if (counted)
+            {
+                Release(current.Silos, siloId);
+                if (connectionId is not null)
+                {
+                    current.Connections.Remove(connectionId);
+                }
+            }
+
             (current.SentThroughId, current.ResumeAfterId) = (previousSentThrough, previousResumeAfter);
             throw;
         }
@@ -81,10 +123,21 @@ internal sealed partial class ClientGrain(
         return batch;
     }
 
-    public async Task DisconnectAsync(string siloId, long lastWrittenId)
+    private async Task CloseAsync(string siloId, string? connectionId, long lastWrittenId)
     {
         var current = state.State;
         var silos = current.Silos;
+        if (connectionId is not null)
+        {
+            if (!current.Connections.Remove(connectionId, out var heldBy))
+            {
+                _closedBeforeOpened.Add(connectionId); // its open failed before it was recorded, or is still on its way
+                return;
+            }
+
+            siloId = heldBy;
+        }
+
         if (!Release(silos, siloId))
         {
             return;
@@ -103,6 +156,11 @@ internal sealed partial class ClientGrain(
         catch (Exception ex)
         {
             silos[siloId] = silos.GetValueOrDefault(siloId) + 1;
+            if (connectionId is not null)
+            {
+                current.Connections[connectionId] = siloId;
+            }
+
             current.ResumeAfterId = previousResumeAfter;
             if (ex is InconsistentStateException)
             {
@@ -381,6 +439,15 @@ internal sealed partial class ClientGrain(
         {
             silos.Remove(siloId);
             LogDeadSiloForgotten(logger, clientId, siloId);
+        }
+
+        var connections = state.State.Connections;
+        foreach (var (connectionId, siloId) in connections)
+        {
+            if (dead.Contains(siloId))
+            {
+                connections.Remove(connectionId);
+            }
         }
     }
 }

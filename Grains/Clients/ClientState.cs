@@ -19,7 +19,7 @@ internal sealed class ClientState
     [Id(2)]
     public long SentThroughId { get; set; }
 
-    /// <summary>Silos holding this client's connections, with how many each holds.</summary>
+    /// <summary>Silos holding this client's connections, with how many each holds (those in <see cref="Connections"/> included).</summary>
     [Id(3)]
     public Dictionary<string, int> Silos { get; set; } = new(StringComparer.Ordinal);
 
@@ -55,4 +55,11 @@ internal sealed class ClientState
     /// </summary>
     [Id(8)]
     public bool ExpiryReminderSet { get; set; }
+
+    /// <summary>
+    /// The connections recorded by id (<see cref="SseVirtualization.Clients.IClientGrain.OpenConnectionAsync"/>), each with the silo holding
+    /// it; each also counts in <see cref="Silos"/>. A gateway of an earlier release records connections by count only.
+    /// </summary>
+    [Id(9)]
+    public Dictionary<string, string> Connections { get; set; } = new(StringComparer.Ordinal);
 }

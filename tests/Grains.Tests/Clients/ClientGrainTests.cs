@@ -47,6 +47,48 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_late_close_of_a_failed_open_does_not_take_away_the_next_connection()
+    {
+        // A stream's open failed at the gateway, which closes it by its id, best effort; the client's retry opened
+        // meanwhile and the close arrives after it. Counted anonymously, the close took the retry's place: the grain
+        // stopped pushing live events to the silo holding it (they came only by the 30 s delivery audit).
+        var client = NewClient();
+        await client.OpenConnectionAsync(SomeSilo, "retry", lastEventId: null);
+        await client.CloseConnectionAsync(SomeSilo, "failed", lastWrittenId: -1);
+        await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
+
+        Assert.Empty((await client.OpenConnectionAsync(SomeSilo, "another", lastEventId: null)).Events);
+    }
+
+    [Fact]
+    public async Task An_open_arriving_after_its_own_close_records_no_connection()
+    {
+        var client = NewClient();
+        await client.CloseConnectionAsync(SomeSilo, "gave-up", lastWrittenId: -1);
+        await client.OpenConnectionAsync(SomeSilo, "gave-up", lastEventId: null);
+        var waiting = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
+
+        Assert.Equal([waiting.Id], (await client.OpenConnectionAsync(SomeSilo, "next", lastEventId: null)).Events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_connection_opened_or_closed_twice_counts_once()
+    {
+        var client = NewClient();
+        await client.OpenConnectionAsync(SomeSilo, "a", lastEventId: null);
+        await client.OpenConnectionAsync(SomeSilo, "a", lastEventId: null);
+        await client.OpenConnectionAsync(SomeSilo, "b", lastEventId: null);
+        await client.CloseConnectionAsync(SomeSilo, "a", lastWrittenId: -1);
+        await client.CloseConnectionAsync(SomeSilo, "a", lastWrittenId: -1);
+        await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
+        await client.CloseConnectionAsync(SomeSilo, "b", lastWrittenId: -1);
+        var waiting = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{}");
+
+        // "b" held the first event live; once it closed, the second waited for the next connection.
+        Assert.Equal([waiting.Id], (await client.OpenConnectionAsync(SomeSilo, "c", lastEventId: null)).Events.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Events_the_last_connection_never_wrote_go_to_the_next_connection()
     {
         // Published to the silo of a live connection, but the connection closed before writing the second one.
