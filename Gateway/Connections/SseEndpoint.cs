@@ -75,11 +75,12 @@ internal sealed partial class SseEndpoint(
         }
 
         var grain = grains.GetGrain<IClientGrain>(clientId);
+        var registration = new ClientRegistration(grain, silo.Id, connection.Id);
         var lastEventId = ReadLastEventId(context.Request);
         EventBatch backlog;
         try
         {
-            backlog = await grain.OpenConnectionAsync(silo.Id, connection.Id, lastEventId);
+            backlog = await registration.OpenAsync(lastEventId);
         }
         catch
         {
@@ -87,7 +88,7 @@ internal sealed partial class SseEndpoint(
 
             // The grain may have recorded the connection before the call failed; take it back, best effort. By its id:
             // arriving after the client's next connection opened, it cannot take that one away.
-            _ = ForgetConnectionAsync(grain, clientId, connection.Id, -1);
+            _ = ForgetConnectionAsync(registration, clientId, -1);
             throw;
         }
 
@@ -112,7 +113,7 @@ internal sealed partial class SseEndpoint(
             LogDisconnected(logger, clientId, connection.Id);
 
             // Recorded in the grain without holding up the end of the response; failures are logged, not thrown.
-            _ = ForgetConnectionAsync(grain, clientId, connection.Id, connection.LastWrittenId);
+            _ = ForgetConnectionAsync(registration, clientId, connection.LastWrittenId);
         }
     }
 
@@ -173,11 +174,11 @@ internal sealed partial class SseEndpoint(
             Timeout.InfiniteTimeSpan);
     }
 
-    private async Task ForgetConnectionAsync(IClientGrain grain, string clientId, string connectionId, long lastWrittenId)
+    private async Task ForgetConnectionAsync(ClientRegistration registration, string clientId, long lastWrittenId)
     {
         try
         {
-            await grain.CloseConnectionAsync(silo.Id, connectionId, lastWrittenId);
+            await registration.CloseAsync(lastWrittenId);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

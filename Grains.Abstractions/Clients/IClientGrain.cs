@@ -11,7 +11,9 @@ namespace SseVirtualization.Clients;
 /// Version 1 added <see cref="GetInvocationAsync"/> to the release of 2026-12-03 (version 0): a call from this build to a
 /// client active on a silo of that release moves the client to a silo of this one. Methods of version 0 keep their
 /// signatures. Version 2 added <see cref="OpenConnectionAsync"/> and <see cref="CloseConnectionAsync"/>, which name the
-/// connection; <see cref="ConnectAsync"/> and <see cref="DisconnectAsync"/> stay for a gateway of an earlier release.
+/// connection; <see cref="ConnectAsync"/> and <see cref="DisconnectAsync"/> stay for a gateway of an earlier release, and
+/// for a grain still active on a silo of one, which cannot read the new calls (the gateway's <c>ClientRegistration</c> then
+/// falls back to them).
 /// </remarks>
 [Orleans.CodeGeneration.Version(2)]
 public interface IClientGrain : IGrainWithStringKey
