@@ -190,6 +190,31 @@ internal sealed class LocalConnections
         }
     }
 
+    /// <summary>
+    /// Has each local connection of <paramref name="clientId"/> that has written events, but none as new as
+    /// <paramref name="newestId"/>, fetch the rest from the client's log; returns how many were behind.
+    /// </summary>
+    public int CatchUp(string clientId, long newestId)
+    {
+        if (!_byClient.TryGetValue(clientId, out var targets))
+        {
+            return 0;
+        }
+
+        var behind = 0;
+        foreach (var connection in targets)
+        {
+            var written = connection.LastWrittenId;
+            if (written >= 0 && written < newestId)
+            {
+                behind++;
+                connection.RequestCatchUp(newestId);
+            }
+        }
+
+        return behind;
+    }
+
     /// <summary>Queues <paramref name="clientEvent"/> on every local connection of <paramref name="clientId"/>.</summary>
     public void Deliver(string clientId, ClientEvent clientEvent, string? traceParent = null)
     {

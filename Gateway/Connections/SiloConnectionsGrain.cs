@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Logging;
+using SseVirtualization.Streams;
+
 namespace SseVirtualization.Gateway.Connections;
 
 [SiloBoundPlacement]
-internal sealed class SiloConnectionsGrain(LocalConnections connections, SiloIdentity silo) : Grain, ISiloConnectionsGrain
+internal sealed partial class SiloConnectionsGrain(LocalConnections connections, SiloIdentity silo, ILogger<SiloConnectionsGrain> logger)
+    : Grain, ISiloConnectionsGrain, ISiloCatchUpGrain
 {
     public Task<int> GetCountAsync() => Task.FromResult(connections.Count);
 
@@ -14,5 +18,15 @@ internal sealed class SiloConnectionsGrain(LocalConnections connections, SiloIde
         }
 
         return Task.FromResult<IReadOnlyList<ConnectionInfo>>(list);
+    }
+
+    public Task CatchUpAsync(string clientId, long newestId)
+    {
+        if (connections.CatchUp(clientId, newestId) is > 0 and var behind)
+        {
+            LogCaughtUp(logger, behind, clientId);
+        }
+
+        return Task.CompletedTask;
     }
 }

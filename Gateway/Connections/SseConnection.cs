@@ -13,9 +13,6 @@ namespace SseVirtualization.Gateway.Connections;
 /// </summary>
 internal sealed class SseConnection
 {
-    /// <summary>Queued to make the writer check the client grain for events it has not written.</summary>
-    private static readonly OutgoingEvent CatchUp = new(-1, string.Empty, string.Empty);
-    private static long s_opened;
 
     private readonly EventQueue _queue;
     private readonly Action _abort;
@@ -53,9 +50,6 @@ internal sealed class SseConnection
     }
 
     public string Id { get; } = Guid.NewGuid().ToString();
-
-    /// <summary>Numbers the connections this silo opened (spreads the delivery audit evenly over its interval).</summary>
-    public long Sequence { get; } = Interlocked.Increment(ref s_opened);
 
     /// <summary>Who opened the stream as the abuse limits count callers (token subject, API key, or address).</summary>
     public string Caller { get; init; } = string.Empty;
@@ -111,8 +105,11 @@ internal sealed class SseConnection
         return false;
     }
 
-    /// <summary>Asks the writer to fetch events it has not written (the client grain has newer ones).</summary>
-    public void RequestCatchUp() => TryEnqueue(CatchUp);
+    /// <summary>
+    /// Asks the writer to fetch the events up to <paramref name="newestId"/> it has not written (the client grain has them).
+    /// Queued behind what is already queued: if the live copies arrive first, nothing is fetched.
+    /// </summary>
+    public void RequestCatchUp(long newestId) => TryEnqueue(OutgoingEvent.CatchUpTo(newestId));
 
     /// <summary>Ends the connection's stream.</summary>
     public void Close() => _queue.TryComplete();
@@ -184,7 +181,8 @@ internal sealed class SseConnection
                 {
                     if (outgoing.Id != 0)
                     {
-                        if (outgoing.Id > 0 && outgoing.Id <= LastWrittenId)
+                        // An event written already, or a catch-up that the live events before it have done.
+                        if (Math.Abs(outgoing.Id) <= LastWrittenId)
                         {
                             continue;
                         }

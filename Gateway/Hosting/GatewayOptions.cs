@@ -35,12 +35,6 @@ public sealed class GatewayOptions
     /// </summary>
     public long MaxQueuedBytesPerSilo { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>
-    /// How often each silo checks, once per local client, that its connections have every event of the
-    /// client's log (a lost last event leaves no hole to notice). Also done at once when a silo dies.
-    /// </summary>
-    public TimeSpan AuditInterval { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Open streams one client id may hold on one silo (tabs, devices); more are refused with 429.</summary>
     public int MaxConnectionsPerClient { get; set; } = 32;
 
@@ -90,9 +84,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"{GatewayOptions.SectionName}:MaxConnectionsPerClient must be at least 1.");
         }
 
-        if (options.AuditInterval < TimeSpan.FromSeconds(1) || options.ShutdownReconnectDelay <= TimeSpan.Zero)
+        if (options.ShutdownReconnectDelay <= TimeSpan.Zero)
         {
-            failures.Add($"{GatewayOptions.SectionName}:AuditInterval must be at least 1 s and ShutdownReconnectDelay positive.");
+            failures.Add($"{GatewayOptions.SectionName}:ShutdownReconnectDelay must be positive.");
         }
 
         if (options.ConnectionQueueCapacity < 16)

@@ -19,6 +19,9 @@ internal sealed partial class ClientGrain
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Client {ClientId}: stored state was changed by another activation; this one is deactivated")]
     private static partial void LogStorageConflict(ILogger logger, string clientId);
 
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Debug, Message = "Client {ClientId}: silo {SiloId} could not be told the newest event id: {Reason}")]
+    private static partial void LogDeliveryAuditFailed(ILogger logger, string clientId, string siloId, string reason);
+
     [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "Client {ClientId}: invocation {RequestId} was restarted (attempt {Attempt})")]
     private static partial void LogRestarted(ILogger logger, string clientId, string requestId, int attempt);
 

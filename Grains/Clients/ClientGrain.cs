@@ -295,6 +295,7 @@ internal sealed partial class ClientGrain(
         if (live)
         {
             PublishToSilos(silos.Keys, clientEvent);
+            AuditLater(silos.Keys);
         }
 
         return clientEvent;

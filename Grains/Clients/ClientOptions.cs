@@ -47,6 +47,19 @@ public sealed class ClientOptions
     /// </summary>
     public int MaxPendingInvocations { get; set; } = 100;
 
+    /// <summary>
+    /// How long after sending events live to a silo the client grain tells that silo its newest id, so a connection there
+    /// that missed the last of them (live delivery is fire and forget) fetches it from the log. One call per silo and
+    /// client that had events, at most once per this interval; none for an idle client.
+    /// </summary>
+    public TimeSpan DeliveryAuditDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a client grain with nothing to do stays in memory. Its client's streams stay open without it: the next
+    /// event activates it again from storage (a few Redis reads), wherever it is published from.
+    /// </summary>
+    public TimeSpan IdleDeactivation { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Most events in one page of a replay (one grain response); a longer replay is fetched page by page.</summary>
     public int MaxBatchEvents { get; set; } = 256;
 
@@ -97,6 +110,17 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
         if (options.MaxPendingInvocations < 1)
         {
             failures.Add($"{ClientOptions.SectionName}:MaxPendingInvocations must be at least 1.");
+        }
+
+        if (options.DeliveryAuditDelay < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{ClientOptions.SectionName}:DeliveryAuditDelay must be at least 00:00:01.");
+        }
+
+        // Orleans collects idle grains once a minute; the delivery audit of a grain's last events runs before it may go.
+        if (options.IdleDeactivation < TimeSpan.FromMinutes(1) || options.IdleDeactivation <= options.DeliveryAuditDelay)
+        {
+            failures.Add($"{ClientOptions.SectionName}:IdleDeactivation must be at least 00:01:00 and longer than {ClientOptions.SectionName}:DeliveryAuditDelay.");
         }
 
         if (options.MaxInvocationAttempts < 1)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Storage;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Functions;
@@ -41,6 +42,8 @@ public static class GrainsHostingExtensions
         services.AddSingleton<IValidateOptions<FunctionOptions>, FunctionOptionsValidator>();
         services.AddOptions<ClientOptions>().BindConfiguration(ClientOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClientOptions>, ClientOptionsValidator>();
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<ClientOptions>>((collection, clients) =>
+            collection.ClassSpecificCollectionAge[typeof(ClientGrain).FullName!] = clients.Value.IdleDeactivation);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionCalls>();

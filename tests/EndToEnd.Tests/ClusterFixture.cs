@@ -55,7 +55,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["Clients__MaxBatchEvents"] = "7", // replays of more than 7 events go page by page
         ["Clients__RedriveCheckInterval"] = "00:00:01",
         ["Clients__RedriveAfter"] = "00:00:02",
-        ["Gateway__AuditInterval"] = "00:00:02",
+        ["Clients__DeliveryAuditDelay"] = "00:00:02",
         // Notice a killed silo within seconds, not Orleans' production defaults.
         ["Membership__ProbeTimeout"] = "00:00:01",
         ["Membership__NumMissedProbesLimit"] = "2",

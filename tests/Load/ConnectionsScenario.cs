@@ -46,7 +46,9 @@ internal static class ConnectionsScenario
         var environment = new Dictionary<string, string?>
         {
             ["Gateway__HeartbeatInterval"] = heartbeat.ToString("c", CultureInfo.InvariantCulture),
-            ["Gateway__AuditInterval"] = options.Text("audit", "00:05:00"),
+            // How long an idle client's grain stays (Clients:IdleDeactivation): a hold longer than this plus Orleans'
+            // one-minute collection round measures streams whose grains have gone.
+            ["Clients__IdleDeactivation"] = options.Text("idle", "00:02:00"),
 
             // The silo runs server GC; workstation GC holds each stream in less memory (docs/benchmarks.md).
             ["DOTNET_gcServer"] = gc == "workstation" ? "0" : "1",

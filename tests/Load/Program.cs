@@ -33,7 +33,7 @@ switch (scenario)
               chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]
                       [--faults kill,gray,redis-restart,redis-pause,redis-full,hang,slowing,storm] [--out file.json]
               connections [--silos 6] [--clients 100000] [--per-worker 15000] [--hold 20] [--heartbeat 5] [--gc server|workstation]
-                          [--gc-conserve 0-9 (DOTNET_GCConserveMemory)] [--warmup-streams 500 (per silo, before the baseline)] [--settle 30 (s at most)] [--baseline kestrel|none] [--out file.json]
+                          [--gc-conserve 0-9 (DOTNET_GCConserveMemory)] [--warmup-streams 500 (per silo, before the baseline)] [--settle 30 (s at most)] [--baseline kestrel|none] [--idle 00:02:00 (Clients:IdleDeactivation)] [--out file.json]
             """);
         return 2;
 }

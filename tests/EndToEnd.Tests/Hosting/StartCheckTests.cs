@@ -59,7 +59,7 @@ public sealed class StartCheckTests
     }
 
     [Theory]
-    [InlineData("Gateway__AuditInterval", "-00:00:05", "Gateway:AuditInterval")]
+    [InlineData("Clients__DeliveryAuditDelay", "-00:00:05", "Clients:DeliveryAuditDelay")]
     [InlineData("Security__ApiKeys__0__Name", "no-hash", "Security:ApiKeys")]
     [InlineData("Mcp__KeepAliveInterval", "00:00:00", "Mcp:KeepAliveInterval")]
     [InlineData("Mcp__MaxSessionsPerOwner", "0", "Mcp:MaxSessionsPerOwner")]

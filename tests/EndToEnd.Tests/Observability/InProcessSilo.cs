@@ -26,6 +26,9 @@ public sealed class InProcessSilo : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The silo's services: its grain factory, its own address.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<InProcessSilo> StartAsync(IReadOnlyDictionary<string, string?> environment, ICollection<Activity>? exportSpansTo = null)
     {
         var httpPort = FreePort.Next();

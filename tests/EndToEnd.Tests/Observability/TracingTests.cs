@@ -17,8 +17,8 @@ public sealed class TracingTests
         var environment = ClusterFixture.SiloEnvironment(redis, "trace-" + Guid.NewGuid().ToString("N")[..10]);
         // The trace follows the live path (the silo's delivery channel). The fixture's 2 s delivery audit would, on a loaded
         // machine, sometimes fill the event from the grain first (no trace context there), and the live copy is
-        // then dropped as a duplicate: no delivery span. The audit has its own tests.
-        environment["Gateway__AuditInterval"] = "00:05:00";
+        // then dropped as a duplicate: no delivery span. The audit has its own tests (DeliveryAuditTests).
+        environment["Clients__DeliveryAuditDelay"] = "00:01:00";
         var spans = new SpanList();
         await using var siloA = await InProcessSilo.StartAsync(environment, spans);
         await using var siloB = await InProcessSilo.StartAsync(environment);

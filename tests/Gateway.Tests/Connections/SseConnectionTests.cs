@@ -147,6 +147,44 @@ public sealed class SseConnectionTests : IDisposable
         await writing.WaitAsync(Deadline);
     }
 
+    [Fact]
+    public async Task A_catch_up_fetches_a_lost_last_event_once_and_nothing_when_the_live_events_before_it_brought_everything()
+    {
+        var connection = NewConnection(() => { });
+        connection.SetOpening(new SseItem<string>("{}", ClientEventTypes.Connected), new EventBatch([], Gap: null, LastEventId: 0));
+        var fetchedAfter = new List<long>();
+        var pipe = new Pipe();
+        var writing = connection.WriteAllAsync(
+            pipe.Writer,
+            after =>
+            {
+                fetchedAfter.Add(after);
+                return Task.FromResult(new EventBatch([StoredEvent(3)], Gap: null, LastEventId: 3));
+            },
+            CancellationToken.None);
+        await using var frames = SseParser.Create(pipe.Reader.AsStream()).EnumerateAsync().GetAsyncEnumerator();
+        Assert.Equal(ClientEventTypes.Connected, await NextTypeAsync(frames));
+
+        // Events 1 and 2 arrive live, and a catch-up to 2 queued behind them (the audit came while they were queued)
+        // finds nothing missing; event 3 is lost, and a catch-up to 3 fetches it.
+        Enqueue(connection, 1);
+        Enqueue(connection, 2);
+        connection.RequestCatchUp(2);
+        connection.RequestCatchUp(3);
+
+        var ids = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await frames.MoveNextAsync().AsTask().WaitAsync(Deadline));
+            ids.Add(frames.Current.EventId);
+        }
+
+        Assert.Equal(["1", "2", "3"], ids);
+        Assert.Equal([2L], fetchedAfter);
+        connection.Close();
+        await writing.WaitAsync(Deadline);
+    }
+
     private SseConnection NewConnection(Action abort) =>
         new("client", null, new Dictionary<string, string>(), 8, DateTimeOffset.UnixEpoch, abort, new GatewayCounters(_services.GetRequiredService<IMeterFactory>()));
 
