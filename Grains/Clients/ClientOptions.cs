@@ -117,10 +117,11 @@ internal sealed class ClientOptionsValidator : IValidateOptions<ClientOptions>
             failures.Add($"{ClientOptions.SectionName}:DeliveryAuditDelay must be at least 00:00:01.");
         }
 
-        // Orleans collects idle grains once a minute; the delivery audit of a grain's last events runs before it may go.
-        if (options.IdleDeactivation < TimeSpan.FromMinutes(1) || options.IdleDeactivation <= options.DeliveryAuditDelay)
+        // Orleans collects idle grains once a minute and refuses an age that is not longer; the delivery audit of a grain's
+        // last events runs before it may go.
+        if (options.IdleDeactivation <= TimeSpan.FromMinutes(1) || options.IdleDeactivation <= options.DeliveryAuditDelay)
         {
-            failures.Add($"{ClientOptions.SectionName}:IdleDeactivation must be at least 00:01:00 and longer than {ClientOptions.SectionName}:DeliveryAuditDelay.");
+            failures.Add($"{ClientOptions.SectionName}:IdleDeactivation must be longer than 00:01:00 and than {ClientOptions.SectionName}:DeliveryAuditDelay.");
         }
 
         if (options.MaxInvocationAttempts < 1)
