@@ -53,6 +53,14 @@ internal sealed partial class ClientGrain(
             StartRedriving();
         }
 
+        // Whether the last events an earlier activation stored reached the connected silos, this one cannot know: that
+        // activation may have died with its silo before sending them, or gone on, on a silo already declared dead, storing
+        // events it could no longer send. So the connected silos are told the newest id once, as after a send.
+        if (state.State.Silos.Count > 0)
+        {
+            AuditLater(state.State.Silos.Keys);
+        }
+
         await EnsureExpiryReminderOnActivationAsync();
     }
 
