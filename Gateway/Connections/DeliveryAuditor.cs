@@ -10,7 +10,8 @@ namespace SseVirtualization.Gateway.Connections;
 /// may never have been sent, and that grain is gone before it could tell this silo its newest id (see
 /// <see cref="Streams.ISiloCatchUpGrain"/>, which covers a lost last event while every silo lives). So on each death
 /// every local client's grain is asked for its newest id (one cheap interleaved call per client, not per connection),
-/// and connections that are behind fetch the rest from the log. Nothing runs while the cluster is steady: an idle
+/// and connections that are behind fetch the rest from the log: at once, and again 10 s and 30 s later, while the
+/// cluster settles. Nothing runs while the cluster is steady: an idle
 /// client's grain is never called, so it can deactivate.
 /// </summary>
 internal sealed partial class DeliveryAuditor(
@@ -22,8 +23,13 @@ internal sealed partial class DeliveryAuditor(
 {
     private const int Parallelism = 8;
 
+    // After a death, the audit runs at once and twice more: live deliveries between the survivors can still be lost
+    // while the cluster settles (the dead silo's share of the grain directory moving), after the first round.
+    private static readonly TimeSpan[] RoundsAfterDeath = [TimeSpan.Zero, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var rounds = new List<Task>();
         try
         {
             var known = new HashSet<SiloAddress>();
@@ -37,11 +43,31 @@ internal sealed partial class DeliveryAuditor(
 
                 if (died)
                 {
-                    await AuditSafelyAsync(stoppingToken);
+                    rounds.Add(AuditAfterDeathAsync(stoppingToken));
+                    rounds.RemoveAll(round => round.IsCompleted);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(rounds);
+    }
+
+    private async Task AuditAfterDeathAsync(CancellationToken cancellationToken)
+    {
+        var previous = TimeSpan.Zero;
+        try
+        {
+            foreach (var at in RoundsAfterDeath)
+            {
+                await Task.Delay(at - previous, cancellationToken);
+                previous = at;
+                await AuditSafelyAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }

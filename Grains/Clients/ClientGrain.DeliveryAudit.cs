@@ -10,8 +10,14 @@ namespace SseVirtualization.Grains.Clients;
 /// </summary>
 internal sealed partial class ClientGrain
 {
+    // A silo whose audit call failed is tried again at the next delay, this many times at most: a failure while the
+    // cluster changes (a dead silo's share of the grain directory moving) must not leave a lost last event unaudited,
+    // and a silo of a release without the audit must not be called forever.
+    private const int MaxAuditAttempts = 5;
+
     private IGrainTimer? _auditTimer;
     private HashSet<string>? _unaudited; // silos sent events since their last audit
+    private Dictionary<string, int>? _failedAudits; // silos whose audit failed, with how many times in a row
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -69,16 +75,21 @@ internal sealed partial class ClientGrain
             try
             {
                 await GrainFactory.GetGrain<ISiloCatchUpGrain>(siloId).CatchUpAsync(ClientId, newest);
-            }
-            catch (TimeoutException ex)
-            {
-                LogDeliveryAuditFailed(logger, ClientId, siloId, ex.Message);
-                (again ??= []).Add(siloId);
+                _failedAudits?.Remove(siloId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Left (dead, or of a release without this audit, whose own periodic audit covers its connections).
                 LogDeliveryAuditFailed(logger, ClientId, siloId, ex.Message);
+                var failures = (_failedAudits ??= new(StringComparer.Ordinal)).GetValueOrDefault(siloId) + 1;
+                if (failures < MaxAuditAttempts)
+                {
+                    _failedAudits[siloId] = failures;
+                    (again ??= []).Add(siloId);
+                }
+                else
+                {
+                    _failedAudits.Remove(siloId);
+                }
             }
         }
 
