@@ -29,7 +29,7 @@ internal sealed partial class ClientEventLog(
     IGrainStorage storage, GrainId grainId, int segmentSize, Action onConflict, long maxBytes = long.MaxValue, Dictionary<long, long>? segmentBytes = null)
 {
     private readonly Dictionary<long, GrainState<ClientLogSegment>> _loaded = [];
-    private readonly RecentRequestIds _recentResults = new(RecentResultsKept);
+    private readonly RecentIds _recentResults = new(RecentResultsKept);
     private readonly Dictionary<long, long> _segmentBytes = segmentBytes ?? [];
     private long _olderBytes; // the sum of _segmentBytes
     private long _headBytes;

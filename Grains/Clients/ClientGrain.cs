@@ -32,7 +32,7 @@ internal sealed partial class ClientGrain(
     // Connections closed before their open was recorded: an open that arrives after its own close (it timed out at the
     // gateway, which took it back) must not record a connection nobody holds. In memory: it guards against reordering
     // within seconds, not across activations.
-    private readonly RecentRequestIds _closedBeforeOpened = new(64);
+    private readonly RecentIds _closedBeforeOpened = new(64);
 
     private string ClientId => this.GetPrimaryKeyString();
 

@@ -42,7 +42,7 @@ public sealed class ClientEventLogTests(GrainClusterFixture fixture)
     public void Request_ids_are_remembered_for_the_most_recent_results_only()
     {
         const int capacity = 20;
-        var recent = new RecentRequestIds(capacity);
+        var recent = new RecentIds(capacity);
         for (var i = 1; i <= capacity + 5; i++)
         {
             recent.Add($"r{i}");
