@@ -36,7 +36,8 @@ internal static class InvokeEndpoint
         GatewayCounters counters,
         IOptions<GatewayOptions> options,
         IOptions<FunctionLimits> limits,
-        CallerAccess access)
+        CallerAccess access,
+        ILocalFunctionCalls local)
     {
         if (!Names.IsValidFunctionName(name))
         {
@@ -73,7 +74,8 @@ internal static class InvokeEndpoint
             return await InvocationEventStream.StartAsync(function, name, request, context);
         }
 
-        var result = await function.InvokeAsync(request);
+        // A sync call runs on this silo when its registration allows (no grain message); otherwise on its grain.
+        var result = await local.TryInvokeAsync(name, request) ?? await function.InvokeAsync(request);
         return result.Outcome switch
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result),

@@ -31,14 +31,18 @@ internal sealed partial class FunctionGrain(
     TimeProvider time,
     FunctionSecrets secrets,
     McpCatalogNotifier catalog,
+    IClusterMembershipService membership,
     ILogger<FunctionGrain> logger)
-    : Grain, IFunctionGrain, IAsyncInvocationRunner, IDisposable
+    : Grain, IFunctionGrain, IAsyncInvocationRunner, ILocalCallSource, IDisposable
 {
     // Opened in OnActivateAsync, before any call: interleaved calls only read it.
     private FunctionRuntime _runtime = null!;
 
     // The registration with its header values and endpoint queries in clear; storage holds them encrypted (FunctionSecrets).
     private RegisteredFunction? _function;
+
+    // _function as stored (secrets encrypted), for the silos that call it themselves (ILocalCallSource); set with it.
+    private FunctionState? _forLocalCalls;
     private IGrainTimer? _healthTimer;
 
     // Accepted async invocations running in this activation (StartRunning).
@@ -46,6 +50,9 @@ internal sealed partial class FunctionGrain(
 
     /// <summary>Beyond the longest call: time to hand its result to the client's ledger.</summary>
     private static readonly TimeSpan RunDeliveryAllowance = TimeSpan.FromMinutes(1);
+
+    /// <summary>One slow or dying silo must not hold a registration change or a status for Orleans' 30 s response timeout.</summary>
+    private static readonly TimeSpan SiloAskTimeout = TimeSpan.FromSeconds(3);
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -105,7 +112,9 @@ internal sealed partial class FunctionGrain(
         }
 
         _function = registered;
+        _forLocalCalls = new FunctionState { Function = stored, ProtectedHeaders = protectedHeaders, ProtectedEndpoints = protectedEndpoints };
         UseRouting(definition);
+        await ForgetLocalCopiesAsync();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).AddAsync(Name);
         await OnRegistrationChangedAsync(existing?.Definition, definition);
         // Only scheme, host and path: query strings often carry keys (e.g. Azure Functions' ?code=).
@@ -147,7 +156,9 @@ internal sealed partial class FunctionGrain(
 
         var removed = _function?.Definition;
         _function = null;
+        _forLocalCalls = null;
         StopRouting();
+        await ForgetLocalCopiesAsync();
         await GrainFactory.GetGrain<IFunctionRegistryGrain>(0).RemoveAsync(Name);
         await OnRegistrationChangedAsync(removed, null);
         LogDeleted(logger, Name);
@@ -160,6 +171,7 @@ internal sealed partial class FunctionGrain(
         if (state.State.Function is { IsActive: true } stored)
         {
             _function = stored with { Definition = stored.Definition with { Headers = HeadersOf(stored), Endpoints = EndpointsOf(stored) } };
+            _forLocalCalls = new FunctionState { Function = stored, ProtectedHeaders = state.State.ProtectedHeaders, ProtectedEndpoints = state.State.ProtectedEndpoints };
             UseRouting(_function.Definition);
         }
 
@@ -213,7 +225,52 @@ internal sealed partial class FunctionGrain(
         StopRouting();
     }
 
-    public Task<FunctionStatus?> GetStatusAsync() => Task.FromResult(_runtime.Status());
+    public async Task<FunctionStatus?> GetStatusAsync()
+    {
+        if (_runtime.Status() is not { } own)
+        {
+            return null;
+        }
+
+        var silos = await Task.WhenAll(ActiveSilos().Select(async silo =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<ISiloFunctionsGrain>(silo).GetUsageAsync(Name).WaitAsync(SiloAskTimeout);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return null; // the status leaves that silo's calls out
+            }
+        }));
+        return FunctionStatusMerge.With(own, _runtime.Usage(), silos.OfType<FunctionUsage>().ToList());
+    }
+
+    public Task<FunctionState?> GetForLocalCallsAsync() => Task.FromResult(_forLocalCalls);
+
+    /// <summary>
+    /// Has every active silo drop its copy of the registration (<see cref="ILocalFunctionCalls"/>) before the change
+    /// returns, so no call starts with the old one after. A silo that does not answer in time reads it again within
+    /// <see cref="LocalFunctionCalls.Refresh"/>.
+    /// </summary>
+    private async Task ForgetLocalCopiesAsync()
+    {
+        await Task.WhenAll(ActiveSilos().Select(async silo =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ISiloFunctionsGrain>(silo).ForgetAsync(Name).WaitAsync(SiloAskTimeout);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogForgetFailed(logger, ex, Name, silo);
+            }
+        }));
+    }
+
+    private IEnumerable<string> ActiveSilos() => membership.CurrentSnapshot.Members.Values
+        .Where(member => member.Status == SiloStatus.Active)
+        .Select(member => member.SiloAddress.ToParsableString());
 
     public async IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(
         InvocationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -236,8 +293,7 @@ internal sealed partial class FunctionGrain(
 
         // The items went to the caller: the result carries the total, not the data again.
         var final = run.RelayedResult(sent);
-        LogInvoked(logger, Name, final.RequestId, final.Outcome, final.StatusCode, final.DurationMs);
-        await DeliverAsync(request, final);
+        await InvocationLog.FinishAsync(GrainFactory, logger, request, final);
         yield return new InvocationStreamItem(null, final);
     }
 
@@ -335,15 +391,14 @@ internal sealed partial class FunctionGrain(
         {
             // Deleted between acceptance and execution.
             var missing = NotFound(requestId);
-            await DeliverAsync(request, missing);
+            await InvocationLog.DeliverAsync(GrainFactory, logger, request, missing);
             return missing;
         }
 
         var result = request.Async && request.Stream
             ? await _runtime.RelayAsync(request, GrainFactory.GetGrain<IClientGrain>(request.ClientId!))
             : await _runtime.CallAsync(request);
-        LogInvoked(logger, Name, requestId, result.Outcome, result.StatusCode, result.DurationMs);
-        await DeliverAsync(request, result);
+        await InvocationLog.FinishAsync(GrainFactory, logger, request, result);
         return result;
     }
 
@@ -384,26 +439,6 @@ internal sealed partial class FunctionGrain(
         {
             var url = endpoint.Url.GetLeftPart(UriPartial.Path);
             LogHealthChanged(logger, Name, url, endpoint.ToStatus().Health, endpoint.LastCheckError ?? "passed");
-        }
-    }
-
-    private async Task DeliverAsync(InvocationRequest request, InvocationResult result)
-    {
-        if (request.ClientId is not { } clientId)
-        {
-            return;
-        }
-
-        try
-        {
-            // An async result settles the client's ledger entry: a re-driven duplicate is dropped there.
-            await GrainFactory.GetGrain<IInvocationLedger>(clientId)
-                .PublishResultAsync(result.RequestId, InvocationResultJson.ToJson(result), settlesPending: request.Async);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // An async result stays pending in the ledger, which re-drives the invocation.
-            LogDeliveryFailed(logger, ex, Name, result.RequestId, clientId);
         }
     }
 

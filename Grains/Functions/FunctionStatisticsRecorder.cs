@@ -48,6 +48,20 @@ internal sealed class FunctionStatisticsRecorder(DateTimeOffset since)
         }
     }
 
-    private static double Percentile(double[] sorted, double quantile) =>
+    /// <summary>The counts and the recent durations as they are, for adding up across silos (<see cref="FunctionStatusMerge"/>).</summary>
+    public FunctionUsage Usage(IReadOnlyList<EndpointStatus> endpoints)
+    {
+        lock (_gate)
+        {
+            return new FunctionUsage(
+                _invocations,
+                new Dictionary<string, long>(_outcomes, StringComparer.Ordinal),
+                Interlocked.Read(ref _retries),
+                _latencies.AsSpan(0, Math.Min(_recorded, Window)).ToArray(),
+                endpoints);
+        }
+    }
+
+    public static double Percentile(double[] sorted, double quantile) =>
         Math.Round(sorted[(int)Math.Ceiling(quantile * sorted.Length) - 1], 3);
 }

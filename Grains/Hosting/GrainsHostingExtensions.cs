@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
+using SseVirtualization.Functions;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Functions;
 using SseVirtualization.Grains.Functions.Calls;
@@ -47,6 +48,8 @@ public static class GrainsHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<FunctionCalls>();
+        services.AddSingleton<LocalFunctionCalls>();
+        services.AddSingleton<ILocalFunctionCalls>(provider => provider.GetRequiredService<LocalFunctionCalls>());
         services.AddSingleton<FunctionSecrets>();
         services.AddSingleton<Mcp.McpCatalogNotifier>();
         services.AddOptions<Mcp.McpSessionOptions>(); // filled by the host from the Mcp section's owner (see McpSessionOptions)

@@ -124,6 +124,10 @@ internal sealed class FunctionRuntime : IDisposable
         ? new FunctionStatus(router.Endpoints.Select(e => e.ToStatus()).ToList(), _statistics.Snapshot(), _statistics.Since, router.InFlight, router.Queued, _silo)
         : null;
 
+    /// <summary>The counts, recent durations and endpoints of the calls made here, for adding up across silos.</summary>
+    public FunctionUsage Usage() =>
+        _statistics.Usage(Volatile.Read(ref _router) is { } router ? router.Endpoints.Select(e => e.ToStatus()).ToList() : []);
+
     /// <summary>Checks every endpoint of the current registration once; returns those whose health changed.</summary>
     public Task<IReadOnlyList<EndpointState>> CheckHealthAsync(CancellationToken cancellationToken) =>
         Volatile.Read(ref _router) is { } router

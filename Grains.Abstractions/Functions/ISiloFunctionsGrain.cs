@@ -1,0 +1,18 @@
+using Orleans.Concurrency;
+
+namespace SseVirtualization.Functions;
+
+/// <summary>
+/// One silo's copies of function registrations (<see cref="ILocalFunctionCalls"/>), as the function grains reach them
+/// (key: the silo's id; always activated on that silo).
+/// </summary>
+public interface ISiloFunctionsGrain : IGrainWithStringKey
+{
+    /// <summary>The registration of <paramref name="name"/> changed: drop the silo's copy before the change returns.</summary>
+    [AlwaysInterleave]
+    Task ForgetAsync(string name);
+
+    /// <summary>The figures of the calls this silo ran itself; null when none.</summary>
+    [AlwaysInterleave]
+    Task<FunctionUsage?> GetUsageAsync(string name);
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+using SseVirtualization.Functions;
+using SseVirtualization.Grains.Clients;
+
+namespace SseVirtualization.Grains.Functions;
+
+/// <summary>What every way of running a call does at its end: log it and hand its result to the client's stream.</summary>
+internal static partial class InvocationLog
+{
+    /// <summary>Logs the call's end; with a client id, adds its result to the client's log (an async one settles its ledger entry).</summary>
+    public static async Task FinishAsync(IGrainFactory grains, ILogger logger, InvocationRequest request, InvocationResult result)
+    {
+        LogInvoked(logger, result.Function, result.RequestId, result.Outcome, result.StatusCode, result.DurationMs);
+        await DeliverAsync(grains, logger, request, result);
+    }
+
+    public static async Task DeliverAsync(IGrainFactory grains, ILogger logger, InvocationRequest request, InvocationResult result)
+    {
+        if (request.ClientId is not { } clientId)
+        {
+            return;
+        }
+
+        try
+        {
+            // An async result settles the client's ledger entry: a re-driven duplicate is dropped there.
+            await grains.GetGrain<IInvocationLedger>(clientId)
+                .PublishResultAsync(result.RequestId, InvocationResultJson.ToJson(result), settlesPending: request.Async);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // An async result stays pending in the ledger, which re-drives the invocation.
+            LogDeliveryFailed(logger, ex, result.Function, result.RequestId, clientId);
+        }
+    }
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "Function {Name} request {RequestId}: {Outcome} (HTTP {StatusCode}) in {DurationMs} ms")]
+    private static partial void LogInvoked(ILogger logger, string name, string requestId, InvocationOutcome outcome, int statusCode, double durationMs);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: result could not be handed to client {ClientId}")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string name, string requestId, string clientId);
+}

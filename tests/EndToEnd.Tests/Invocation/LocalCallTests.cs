@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SseVirtualization.EndToEnd.Tests.Invocation;
+
+/// <summary>
+/// Sync calls run on the silo the request reached, with its copy of the registration: what a user must not notice
+/// is that copy. A change made through one silo is what the next call through another uses, and a function's status
+/// counts every silo's calls.
+/// </summary>
+[Collection(ClusterCollectionDefinition.Name)]
+public sealed class LocalCallTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task A_registration_changed_through_one_silo_is_what_the_next_call_through_the_other_uses()
+    {
+        var function = await cluster.RegisterAsync("echo");
+        using (var first = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { n = 1 } }))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode); // silo B holds a copy of the registration now
+        }
+
+        using (var changed = await cluster.A.PutAsJsonAsync($"admin/functions/{function}", new { endpoint = cluster.Stub.Url("status/418").ToString() }))
+        {
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        }
+
+        using (var second = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { n = 2 } }))
+        {
+            var result = await second.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(418, result.GetProperty("status_code").GetInt32());
+        }
+
+        using (var deleted = await cluster.A.DeleteAsync($"admin/functions/{function}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        using var third = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { n = 3 } });
+        Assert.Equal(HttpStatusCode.NotFound, third.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_function_s_status_counts_the_calls_made_through_every_silo()
+    {
+        var function = await cluster.RegisterAsync("echo");
+        foreach (var silo in new[] { cluster.A, cluster.A, cluster.A, cluster.B, cluster.B })
+        {
+            using var response = await silo.PostAsJsonAsync($"invoke/{function}", new { payload = new { n = 1 } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        foreach (var silo in new[] { cluster.A, cluster.B })
+        {
+            var stats = (await silo.GetFromJsonAsync<JsonElement>($"admin/functions/{function}")).GetProperty("stats");
+            Assert.Equal(5, stats.GetProperty("invocations").GetInt64());
+            Assert.Equal(5, stats.GetProperty("outcomes").GetProperty("succeeded").GetInt64());
+            Assert.True(stats.GetProperty("latency_p50_ms").GetDouble() >= 0);
+        }
+    }
+}
