@@ -3,7 +3,7 @@ namespace SseVirtualization.Functions;
 /// <summary>
 /// Calls functions from the silo a request arrived at, with no message to the function's grain, wherever the
 /// registration needs nothing kept in one place in the cluster: no <c>max_concurrency</c> (a cluster-wide limit) and no
-/// health checks. The silo's service (one per silo); the gateway tries it first for sync invocations.
+/// health checks. The silo's service (one per silo); the gateway tries it first for every invocation but a streamed one.
 /// </summary>
 /// <remarks>
 /// Each silo keeps a copy of the registration, read from the function's grain on first use and again after
@@ -14,8 +14,9 @@ namespace SseVirtualization.Functions;
 public interface ILocalFunctionCalls
 {
     /// <summary>
-    /// Runs a sync invocation here and returns its result (sent to the client's stream too when the request names one);
-    /// null when this function's calls go through its grain (async, streamed, limited, health-checked, not registered).
+    /// Runs a sync invocation here and returns its result (sent to the client's stream too when the request names one),
+    /// or has the client's grain accept an async one and run it on its silo (the answer: accepted or throttled); null
+    /// when this function's calls go through its grain (streamed, limited, health-checked, not registered).
     /// </summary>
     ValueTask<InvocationResult?> TryInvokeAsync(string name, InvocationRequest request);
 

@@ -115,6 +115,11 @@ internal sealed partial class ClientGrain
     private async Task EnsureRunningAsync(PendingInvocation invocation, int maxAttempts)
     {
         var requestId = invocation.Request.RequestId!;
+        if (localCalls.IsRunning(invocation.Function, requestId))
+        {
+            return; // this silo runs it (AcceptAndRunAsync), alive
+        }
+
         try
         {
             var runner = GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function);

@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.BroadcastChannel;
 using SseVirtualization.Clients;
+using SseVirtualization.Grains.Functions.Calls;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Streams;
 
@@ -21,6 +22,7 @@ namespace SseVirtualization.Grains.Clients;
 internal sealed partial class ClientGrain(
     [PersistentState("client", StorageNames.Grains)] IPersistentState<ClientState> state,
     IClusterMembershipService membership,
+    LocalFunctionCalls localCalls,
     IOptions<ClientOptions> options,
     TimeProvider time,
     ILogger<ClientGrain> logger)
@@ -229,6 +231,17 @@ internal sealed partial class ClientGrain(
 
         StartRedriving();
         return LedgerAcceptance.Accepted;
+    }
+
+    public async Task<LedgerAcceptance> AcceptAndRunAsync(PendingInvocation invocation)
+    {
+        var acceptance = await AcceptAsync(invocation);
+        if (acceptance == LedgerAcceptance.Accepted)
+        {
+            localCalls.RunAccepted(invocation);
+        }
+
+        return acceptance;
     }
 
     public async Task<bool> PublishResultAsync(string requestId, string resultJson, bool settlesPending)

@@ -15,6 +15,12 @@ internal interface IInvocationLedger : IGrainWithStringKey
     Task<LedgerAcceptance> AcceptAsync(PendingInvocation invocation);
 
     /// <summary>
+    /// Records an accepted async invocation as <see cref="AcceptAsync"/> does, then has this grain's silo run it
+    /// (<see cref="Functions.Calls.LocalFunctionCalls"/>): the result is stored one local call away from the run.
+    /// </summary>
+    Task<LedgerAcceptance> AcceptAndRunAsync(PendingInvocation invocation);
+
+    /// <summary>
     /// Adds an invocation's result to the client's log and delivers it. With <paramref name="settlesPending"/>,
     /// only the first result for a pending request id is kept; later ones (a re-driven call finishing twice)
     /// are dropped and null is returned.

@@ -320,18 +320,12 @@ internal sealed partial class FunctionGrain(
         // request (same X-Request-ID) is accepted again but not run again.
         var acceptance = await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
             .AcceptAsync(new PendingInvocation(Name, request, time.GetUtcNow(), Attempts: 1));
-        if (acceptance == LedgerAcceptance.Full)
-        {
-            return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Throttled, 0, null,
-                $"client '{request.ClientId}' has too many unanswered invocations", 0);
-        }
-
         if (acceptance == LedgerAcceptance.Accepted)
         {
             StartRunning(request);
         }
 
-        return new InvocationResult(request.RequestId!, Name, InvocationOutcome.Accepted, 0, null, null, 0);
+        return acceptance.ToResult(Name, request);
     }
 
     /// <summary>Kept for a silo of the previous release, whose function grain sent this to itself after accepting.</summary>

@@ -10,9 +10,12 @@ internal static partial class InvocationLog
     /// <summary>Logs the call's end; with a client id, adds its result to the client's log (an async one settles its ledger entry).</summary>
     public static async Task FinishAsync(IGrainFactory grains, ILogger logger, InvocationRequest request, InvocationResult result)
     {
-        LogInvoked(logger, result.Function, result.RequestId, result.Outcome, result.StatusCode, result.DurationMs);
+        Invoked(logger, result);
         await DeliverAsync(grains, logger, request, result);
     }
+
+    public static void Invoked(ILogger logger, InvocationResult result) =>
+        LogInvoked(logger, result.Function, result.RequestId, result.Outcome, result.StatusCode, result.DurationMs);
 
     public static async Task DeliverAsync(IGrainFactory grains, ILogger logger, InvocationRequest request, InvocationResult result)
     {

@@ -50,6 +50,7 @@ public static class GrainsHostingExtensions
         services.AddSingleton<FunctionCalls>();
         services.AddSingleton<LocalFunctionCalls>();
         services.AddSingleton<ILocalFunctionCalls>(provider => provider.GetRequiredService<LocalFunctionCalls>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<LocalFunctionCalls>());
         services.AddSingleton<FunctionSecrets>();
         services.AddSingleton<Mcp.McpCatalogNotifier>();
         services.AddOptions<Mcp.McpSessionOptions>(); // filled by the host from the Mcp section's owner (see McpSessionOptions)

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Invocation;
 
 /// <summary>
 /// Sync calls run on the silo the request reached, with its copy of the registration: what a user must not notice
 /// is that copy. A change made through one silo is what the next call through another uses, and a function's status
-/// counts every silo's calls.
+/// counts every silo's calls. Async calls run on the silo of the client's grain, and its re-drive must see them running.
 /// </summary>
 [Collection(ClusterCollectionDefinition.Name)]
 public sealed class LocalCallTests(ClusterFixture cluster)
@@ -58,5 +59,33 @@ public sealed class LocalCallTests(ClusterFixture cluster)
             Assert.Equal(5, stats.GetProperty("outcomes").GetProperty("succeeded").GetInt64());
             Assert.True(stats.GetProperty("latency_p50_ms").GetDouble() >= 0);
         }
+    }
+
+    [Fact]
+    public async Task An_async_call_slower_than_the_re_drive_s_wait_reaches_its_function_once_and_its_client_once()
+    {
+        // The fixture re-drives an invocation unanswered after 2 s: this one takes 5.
+        var function = await cluster.RegisterAsync("slow/5000");
+        var clientId = "slow-" + Guid.NewGuid().ToString("N")[..10];
+        await using var sse = await SseClient.ConnectAsync(cluster.SiloA.BaseAddress, $"sse/{clientId}");
+        await sse.NextOfTypeAsync("connected");
+
+        using var accepted = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { }, client_id = clientId, @async = true });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var requestId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+
+        var result = JsonDocument.Parse((await sse.NextOfTypeAsync("function_response", TimeSpan.FromSeconds(60))).Data).RootElement;
+        Assert.Equal(requestId, result.GetProperty("request_id").GetString());
+        Assert.True(result.GetProperty("success").GetBoolean());
+
+        // A later event comes next (no second result in between), and the function was called once.
+        using (var marker = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { }, client_id = clientId }))
+        {
+            var markerId = (await marker.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString();
+            var next = await sse.NextOfTypeAsync("function_response", TimeSpan.FromSeconds(60));
+            Assert.Equal(markerId, JsonDocument.Parse(next.Data).RootElement.GetProperty("request_id").GetString());
+        }
+
+        Assert.Equal(1, cluster.Stub.History.Count(c => c.RequestId == requestId));
     }
 }
