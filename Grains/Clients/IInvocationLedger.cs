@@ -6,6 +6,8 @@ namespace SseVirtualization.Grains.Clients;
 /// The client grain's record of async invocations made for it: accepted durably before the caller gets 202,
 /// settled by exactly one result, re-driven while unsettled. Internal to the grains.
 /// </summary>
+// Version 1 adds AcceptAndRunAsync (see docs/deploy.md: a silo of the previous release cannot read it).
+[Orleans.CodeGeneration.Version(1)]
 internal interface IInvocationLedger : IGrainWithStringKey
 {
     /// <summary>
