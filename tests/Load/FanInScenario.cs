@@ -26,12 +26,24 @@ internal static class FanInScenario
         var duration = options.Seconds("duration", 10);
         var warmup = options.Seconds("warmup", 5);
         var profile = options.Text("profile", "false") == "true";
+        var gc = options.Text("gc", "server");
+        if (gc is not ("server" or "workstation"))
+        {
+            throw new ArgumentException($"--gc must be server or workstation, not '{gc}'.");
+        }
+
         await using var stub = await StubFunctionServer.StartAsync();
 
-        // With --profile the runtime names JIT-compiled methods for perf (/tmp/perf-<pid>.map).
-        await using var cluster = await LoadCluster.StartAsync("load", 2, profile
-            ? new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
-            : new Dictionary<string, string?>());
+        // The silos run server GC unless told otherwise; with --profile the runtime names JIT-compiled methods for
+        // perf (/tmp/perf-<pid>.map).
+        var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = gc == "workstation" ? "0" : "1" };
+        if (profile)
+        {
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        await using var cluster = await LoadCluster.StartAsync("load", 2, environment);
         var clusterId = cluster.ClusterId;
         var (a, b) = (cluster.Silos[0], cluster.Silos[1]);
         // Bounded: when the cluster falls behind, invokes wait here for a connection instead of opening one socket each
@@ -129,7 +141,7 @@ internal static class FanInScenario
             Console.WriteLine($"{unanswered} invokes got no answer within {http.Timeout.TotalSeconds} s: the cluster did not keep up with {rate}/s");
         }
 
-        await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds }, options.Text("out", null!));
+        await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds, ["gc"] = gc }, options.Text("out", null!));
         return new FanInResult(accepted, seen.Count, duplicates, refused + unanswered);
     }
 

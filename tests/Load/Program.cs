@@ -27,7 +27,7 @@ switch (scenario)
             usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
               sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--rounds 1]
                       [--targets direct,nginx,yarp,silo] [--out file.json]
-              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--out file.json]
+              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--gc server|workstation] [--out file.json]
                       [--profile (perf: CPU per invocation by stage)] [--label name] [--compare earlier.json] [--compare-label name]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]
