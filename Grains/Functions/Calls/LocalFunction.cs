@@ -17,8 +17,11 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
 
     public FunctionRuntime Runtime => runtime;
 
+    /// <summary>The last read found no registration, and none was ever used here: nothing worth keeping.</summary>
+    public bool Unknown { get; private set; }
+
     /// <summary>True when calls may run here with the registration now in <see cref="Runtime"/>; reads it first when needed.</summary>
-    public Task<bool> ReadyAsync(Func<string, Task<RegisteredFunction?>> read)
+    public Task<bool> ReadyAsync(Func<string, Task<LocalRegistration>> read)
     {
         lock (_gate)
         {
@@ -42,9 +45,9 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
         }
     }
 
-    private async Task<bool> LoadAsync(Func<string, Task<RegisteredFunction?>> read, int generation)
+    private async Task<bool> LoadAsync(Func<string, Task<LocalRegistration>> read, int generation)
     {
-        var function = await read(runtime.Name);
+        var (function, registered) = await read(runtime.Name);
         lock (_gate)
         {
             if (generation != _generation)
@@ -54,6 +57,7 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
 
             if (function is null)
             {
+                Unknown = !registered && _inUse is null;
                 return false;
             }
 
@@ -68,3 +72,6 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
         }
     }
 }
+
+/// <summary>What a silo read of a function's registration: the registration to call it with here, or null when its calls go through its grain; and whether it is registered at all.</summary>
+internal readonly record struct LocalRegistration(RegisteredFunction? Callable, bool Registered);

@@ -45,6 +45,12 @@ internal sealed partial class LocalFunctionCalls(
         var function = FunctionNamed(name);
         if (!await function.ReadyAsync(ReadAsync))
         {
+            if (function.Unknown)
+            {
+                // A name nobody registered (a typo, or a caller trying names) keeps nothing here: the grain answers 404.
+                _functions.TryRemove(KeyValuePair.Create(name, function));
+            }
+
             return null;
         }
 
@@ -147,26 +153,31 @@ internal sealed partial class LocalFunctionCalls(
         }
     }
 
-    /// <summary>The registration to call <paramref name="name"/> with here, decrypted; null when its calls go through its grain.</summary>
-    private async Task<RegisteredFunction?> ReadAsync(string name)
+    /// <summary>The registration to call <paramref name="name"/> with here, decrypted; none when its calls go through its grain.</summary>
+    private async Task<LocalRegistration> ReadAsync(string name)
     {
         try
         {
             var stored = await grains.GetGrain<ILocalCallSource>(name).GetForLocalCallsAsync();
-            if (stored?.Function is not { IsActive: true, Definition: { IsMcpServer: false, Routing: { MaxConcurrency: 0, HealthCheck: null } } } function)
+            if (stored?.Function is not { IsActive: true } function)
             {
-                return null;
+                return new LocalRegistration(null, Registered: false);
+            }
+
+            if (function.Definition is not { IsMcpServer: false, Routing: { MaxConcurrency: 0, HealthCheck: null } })
+            {
+                return new LocalRegistration(null, Registered: true);
             }
 
             var headers = stored.ProtectedHeaders is { } protectedHeaders ? secrets.Unprotect(protectedHeaders) : function.Definition.Headers;
             var endpoints = stored.ProtectedEndpoints is { } protectedEndpoints ? secrets.UnprotectEndpoints(protectedEndpoints) : function.Definition.Endpoints;
-            return function with { Definition = function.Definition with { Headers = headers, Endpoints = endpoints } };
+            return new LocalRegistration(function with { Definition = function.Definition with { Headers = headers, Endpoints = endpoints } }, Registered: true);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The grain path answers for it (and logs an unreadable secret once, as the grain's own concern).
             LogReadFailed(logger, ex, name);
-            return null;
+            return new LocalRegistration(null, Registered: true);
         }
     }
 
