@@ -13,5 +13,7 @@ internal sealed class SiloFunctionsGrain(ILocalFunctionCalls local) : Grain, ISi
         return Task.CompletedTask;
     }
 
+    public Task<bool> IsRunningAsync(string name, string requestId) => Task.FromResult(local.IsRunning(name, requestId));
+
     public Task<FunctionUsage?> GetUsageAsync(string name) => Task.FromResult(local.UsageOf(name));
 }

@@ -74,8 +74,7 @@ internal static class InvokeEndpoint
             return await InvocationEventStream.StartAsync(function, name, request, context);
         }
 
-        // A sync call runs on this silo when its registration allows (no grain message); otherwise on its grain.
-        var result = await local.TryInvokeAsync(name, request) ?? await function.InvokeAsync(request);
+        var result = await local.InvokeAsync(grains, name, request);
         return result.Outcome switch
         {
             InvocationOutcome.NotFound => Problems.FunctionNotFound(name, result),

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Invocation;
 using SseVirtualization.Gateway.Security;
 using SseVirtualization.Mcp;
 
@@ -19,6 +20,7 @@ internal sealed partial class McpDispatcher(
     McpIdempotentCalls idempotent,
     McpToolRateLimits rateLimits,
     IGrainFactory grains,
+    ILocalFunctionCalls local,
     ILogger<McpDispatcher> logger)
 {
     private static readonly string[] LogLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
@@ -160,7 +162,7 @@ internal sealed partial class McpDispatcher(
 
     private async Task<string> CallFunctionAsync(string function, string argumentsJson)
     {
-        var result = await grains.GetGrain<IFunctionGrain>(function).InvokeAsync(new InvocationRequest(argumentsJson));
+        var result = await local.InvokeAsync(grains, function, new InvocationRequest(argumentsJson));
         return ToolResults.FromInvocation(result);
     }
 }

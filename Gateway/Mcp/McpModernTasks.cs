@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SseVirtualization.Clients;
 using SseVirtualization.Functions;
+using SseVirtualization.Gateway.Invocation;
 using SseVirtualization.Gateway.Security;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -15,7 +16,7 @@ namespace SseVirtualization.Gateway.Mcp;
 /// task at once; <c>tasks/get</c> reads the client grain on any silo. The task's client is the SSE client the call
 /// names in <c>_meta.clientId</c> (the result also reaches that client's stream), else one of its own.
 /// </summary>
-internal sealed class McpModernTasks(IGrainFactory grains, TimeProvider time)
+internal sealed class McpModernTasks(IGrainFactory grains, ILocalFunctionCalls local, TimeProvider time)
 {
     public const string Extension = "io.modelcontextprotocol/tasks";
 
@@ -44,8 +45,7 @@ internal sealed class McpModernTasks(IGrainFactory grains, TimeProvider time)
         }
 
         clientId ??= "mcp-task-" + Guid.NewGuid().ToString("N")[..20];
-        var accepted = await grains.GetGrain<IFunctionGrain>(function)
-            .InvokeAsync(new InvocationRequest(argumentsJson, clientId, Async: true, RequestId: TaskRequestId(caller)));
+        var accepted = await local.InvokeAsync(grains, function, new InvocationRequest(argumentsJson, clientId, Async: true, RequestId: TaskRequestId(caller)));
         if (accepted.Outcome != InvocationOutcome.Accepted)
         {
             // Refused before it started (throttled, a full ledger): an ordinary failed tool result, no task.

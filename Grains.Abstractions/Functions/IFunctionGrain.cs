@@ -40,6 +40,10 @@ public interface IFunctionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     IAsyncEnumerable<InvocationStreamItem> InvokeStreamAsync(InvocationRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Endpoint health and invocation statistics of the active grain; null when no function is registered.</summary>
+    /// <summary>
+    /// Endpoint health and invocation statistics of the active grain, with the calls each silo made itself added in;
+    /// null when no function is registered. Interleaves: asking the silos must not hold up a registration change.
+    /// </summary>
+    [AlwaysInterleave]
     Task<FunctionStatus?> GetStatusAsync();
 }

@@ -20,6 +20,9 @@ public interface ILocalFunctionCalls
     /// </summary>
     ValueTask<InvocationResult?> TryInvokeAsync(string name, InvocationRequest request);
 
+    /// <summary>Whether this silo is running the accepted async invocation <paramref name="requestId"/> of <paramref name="name"/> now.</summary>
+    bool IsRunning(string name, string requestId);
+
     /// <summary>Drops this silo's copy of the registration: the next call reads it from the grain again.</summary>
     void Forget(string name);
 

@@ -12,6 +12,10 @@ public interface ISiloFunctionsGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ForgetAsync(string name);
 
+    /// <summary>Whether this silo is running the accepted async invocation now (a client grain's re-drive asks).</summary>
+    [AlwaysInterleave]
+    Task<bool> IsRunningAsync(string name, string requestId);
+
     /// <summary>The figures of the calls this silo ran itself; null when none.</summary>
     [AlwaysInterleave]
     Task<FunctionUsage?> GetUsageAsync(string name);

@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using SseVirtualization.Functions;
 using SseVirtualization.Grains.Functions;
 
@@ -12,6 +13,9 @@ namespace SseVirtualization.Grains.Clients;
 internal sealed partial class ClientGrain
 {
     private const string RedriveReminder = "redrive-invocations";
+
+    /// <summary>A silo that does not say within this whether it still runs an invocation is asked again at the next check.</summary>
+    private static readonly TimeSpan RunningOnAskTimeout = TimeSpan.FromSeconds(3);
     // Made once per activation and paused while nothing is pending, not made and disposed for every burst of
     // invocations: a busy client would otherwise leave a timer's worth of garbage (~350 B, old enough to be promoted)
     // behind every invocation.
@@ -115,13 +119,13 @@ internal sealed partial class ClientGrain
     private async Task EnsureRunningAsync(PendingInvocation invocation, int maxAttempts)
     {
         var requestId = invocation.Request.RequestId!;
-        if (localCalls.IsRunning(invocation.Function, requestId))
-        {
-            return; // this silo runs it (AcceptAndRunAsync), alive
-        }
-
         try
         {
+            if (await RunsOnItsSiloAsync(invocation))
+            {
+                return;
+            }
+
             var runner = GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function);
             if (invocation.Request.Stream)
             {
@@ -159,6 +163,29 @@ internal sealed partial class ClientGrain
         {
             LogRedriveFailed(logger, ex, ClientId, requestId);
         }
+    }
+
+    /// <summary>
+    /// Whether the silo that took the invocation to run itself (<see cref="PendingInvocation.RunningOn"/>, from
+    /// <see cref="AcceptAndRunAsync"/>) still runs it: it may be another silo since this grain moved. A silo no longer in
+    /// the cluster runs nothing; one that cannot answer now is asked again at the next check.
+    /// </summary>
+    private async Task<bool> RunsOnItsSiloAsync(PendingInvocation invocation)
+    {
+        if (invocation.RunningOn is not { } siloId)
+        {
+            return false;
+        }
+
+        if (string.Equals(siloId, localCalls.SiloId, StringComparison.Ordinal))
+        {
+            return localCalls.IsRunning(invocation.Function, invocation.Request.RequestId!);
+        }
+
+        var alive = membership.CurrentSnapshot.Members.Values.Any(member =>
+            member.Status is not SiloStatus.Dead && string.Equals(member.SiloAddress.ToParsableString(), siloId, StringComparison.Ordinal));
+        return alive && await GrainFactory.GetGrain<ISiloFunctionsGrain>(siloId)
+            .IsRunningAsync(invocation.Function, invocation.Request.RequestId!).WaitAsync(RunningOnAskTimeout);
     }
 
     private async Task InterruptAsync(PendingInvocation invocation)

@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.BroadcastChannel;
 using SseVirtualization.Clients;
+using SseVirtualization.Grains.Functions;
 using SseVirtualization.Grains.Functions.Calls;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Streams;
@@ -235,10 +236,30 @@ internal sealed partial class ClientGrain(
 
     public async Task<LedgerAcceptance> AcceptAndRunAsync(PendingInvocation invocation)
     {
-        var acceptance = await AcceptAsync(invocation);
-        if (acceptance == LedgerAcceptance.Accepted)
+        // Marked running here before the record is written: the re-drive, which interleaves with the write, then
+        // finds it running instead of starting it a second time.
+        var reserved = localCalls.TryReserve(invocation);
+        var acceptance = LedgerAcceptance.Duplicate;
+        try
         {
-            localCalls.RunAccepted(invocation);
+            acceptance = await AcceptAsync(reserved ? invocation with { RunningOn = localCalls.SiloId } : invocation);
+        }
+        finally
+        {
+            if (reserved && acceptance == LedgerAcceptance.Accepted)
+            {
+                localCalls.Start(invocation);
+            }
+            else if (reserved)
+            {
+                localCalls.Release(invocation);
+            }
+        }
+
+        if (!reserved && acceptance == LedgerAcceptance.Accepted)
+        {
+            // This silo is stopping: the function's grain runs it, as a re-drive would.
+            await GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function).EnsureRunningAsync(invocation.Request);
         }
 
         return acceptance;

@@ -58,7 +58,8 @@ internal sealed class FunctionStatisticsRecorder(DateTimeOffset since)
                 new Dictionary<string, long>(_outcomes, StringComparer.Ordinal),
                 Interlocked.Read(ref _retries),
                 _latencies.AsSpan(0, Math.Min(_recorded, Window)).ToArray(),
-                endpoints);
+                endpoints,
+                Since);
         }
     }
 

@@ -43,7 +43,9 @@ internal static class FunctionStatusMerge
             };
         }).ToList();
         var inFlightElsewhere = silos.SelectMany(u => u.Endpoints).Sum(e => e.Outstanding);
-        return own with { Endpoints = endpoints, Statistics = statistics, InFlight = own.InFlight + inFlightElsewhere };
+        // The figures count from the earliest of them: a silo may have counted since before the grain's activation.
+        var since = silos.Select(u => u.Since).Append(own.Since).Min();
+        return own with { Endpoints = endpoints, Statistics = statistics, InFlight = own.InFlight + inFlightElsewhere, Since = since };
     }
 
     /// <summary>An endpoint's circuit across silos is the worst any silo has: one open breaker is worth seeing.</summary>

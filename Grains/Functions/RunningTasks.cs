@@ -32,6 +32,18 @@ internal sealed class RunningTasks
             TaskScheduler.Default);
     }
 
+    /// <summary>Whether any tracked work is still running.</summary>
+    public bool Any
+    {
+        get
+        {
+            lock (_tasks)
+            {
+                return _tasks.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Waits for the tracked work to end (however it ends), or for <paramref name="cancellationToken"/>.</summary>
     public async Task WhenAllAsync(CancellationToken cancellationToken)
     {

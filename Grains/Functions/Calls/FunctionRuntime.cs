@@ -116,6 +116,9 @@ internal sealed class FunctionRuntime : IDisposable
     /// <summary>The invocation ended here (its result delivered or not).</summary>
     public void EndRunning(string requestId) => _running.TryRemove(requestId, out _);
 
+    /// <summary>Whether any accepted async invocation is running here.</summary>
+    public bool RunsAny => !_running.IsEmpty;
+
     /// <summary>Whether this silo is running the invocation now; a client grain re-drives those no silo runs.</summary>
     public bool IsRunning(string requestId) => _running.ContainsKey(requestId);
 

@@ -17,7 +17,7 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
 
     public FunctionRuntime Runtime => runtime;
 
-    /// <summary>The last read found no registration, and none was ever used here: nothing worth keeping.</summary>
+    /// <summary>The last read found no registration (never registered, or deleted): nothing worth keeping once no run is left.</summary>
     public bool Unknown { get; private set; }
 
     /// <summary>True when calls may run here with the registration now in <see cref="Runtime"/>; reads it first when needed.</summary>
@@ -52,12 +52,13 @@ internal sealed class LocalFunction(FunctionRuntime runtime)
         {
             if (generation != _generation)
             {
+                Unknown = false;
                 return false; // older than a change notice: this call goes through the grain
             }
 
+            Unknown = !registered;
             if (function is null)
             {
-                Unknown = !registered && _inUse is null;
                 return false;
             }
 

@@ -14,9 +14,10 @@ namespace SseVirtualization.Grains.Functions.Calls;
 /// limit is cluster-wide, so its grain keeps it) and no health checks (one prober per function, not per silo). MCP
 /// servers and streamed calls go through the grain.</para>
 /// <para><b>Async calls.</b> The client's grain records the invocation (<see cref="IInvocationLedger.AcceptAndRunAsync"/>)
-/// and its silo runs it here (<see cref="RunAccepted"/>), apart from any activation; the result goes back to the client's
-/// grain, usually on this silo too. The client's re-drive asks <see cref="IsRunning"/> before it starts the call again.
-/// A silo that stops waits for its runs (as a deactivating function grain waits for its own).</para>
+/// and its silo runs it here (<see cref="TryReserve"/>, <see cref="Start"/>), apart from any activation; the result goes back to the client's
+/// grain, usually on this silo too. The ledger records which silo runs it (<see cref="PendingInvocation.RunningOn"/>),
+/// and its re-drive asks that silo (<see cref="IsRunning"/>) before it starts the call again. A silo that stops takes no
+/// more runs and waits for its own (as a deactivating function grain waits for its own).</para>
 /// <para><b>Freshness.</b> A copy is read from the grain on first use and again after <see cref="Forget"/>, which the
 /// grain has every active silo do before a registration change returns; a read that started before a notice is thrown
 /// away (its call goes through the grain). A copy not renewed for <see cref="Refresh"/> is read again, which bounds
@@ -25,7 +26,7 @@ namespace SseVirtualization.Grains.Functions.Calls;
 /// load balancing), kept for the silo's lifetime; the grain's status adds every silo's up.</para>
 /// </remarks>
 internal sealed partial class LocalFunctionCalls(
-    IGrainFactory grains, FunctionCalls calls, FunctionSecrets secrets, TimeProvider time, ILogger<LocalFunctionCalls> logger)
+    IGrainFactory grains, FunctionCalls calls, FunctionSecrets secrets, TimeProvider time, ILocalSiloDetails silo, ILogger<LocalFunctionCalls> logger)
     : ILocalFunctionCalls, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     /// <summary>How long a copy serves without news from its grain before it is read again.</summary>
@@ -33,6 +34,10 @@ internal sealed partial class LocalFunctionCalls(
 
     private readonly ConcurrentDictionary<string, LocalFunction> _functions = new(StringComparer.Ordinal);
     private readonly RunningTasks _runs = new();
+    private volatile bool _stopping;
+
+    /// <summary>This silo's id, as <see cref="PendingInvocation.RunningOn"/> records it.</summary>
+    public string SiloId { get; } = silo.SiloAddress.ToParsableString();
 
     public async ValueTask<InvocationResult?> TryInvokeAsync(string name, InvocationRequest request)
     {
@@ -45,10 +50,14 @@ internal sealed partial class LocalFunctionCalls(
         var function = FunctionNamed(name);
         if (!await function.ReadyAsync(ReadAsync))
         {
-            if (function.Unknown)
+            if (function.Unknown && !function.Runtime.RunsAny)
             {
-                // A name nobody registered (a typo, or a caller trying names) keeps nothing here: the grain answers 404.
-                _functions.TryRemove(KeyValuePair.Create(name, function));
+                // A name nobody registered (a typo, a caller trying names) or one deleted keeps nothing here: the grain
+                // answers 404. Calls still on its runtime finish with the router they hold.
+                if (_functions.TryRemove(KeyValuePair.Create(name, function)))
+                {
+                    function.Runtime.Dispose();
+                }
             }
 
             return null;
@@ -65,17 +74,25 @@ internal sealed partial class LocalFunctionCalls(
         return result;
     }
 
-    /// <summary>Runs an invocation the client's ledger accepted, here and in the background; its result settles the ledger entry.</summary>
-    public void RunAccepted(PendingInvocation invocation)
+    /// <summary>
+    /// Marks an invocation the client's ledger is about to record as running here, before the record is written, so
+    /// the ledger's re-drive (which interleaves with the write) does not start it too. False when this silo is stopping
+    /// (the function's grain runs it) or runs it already.
+    /// </summary>
+    public bool TryReserve(PendingInvocation invocation) =>
+        !_stopping && FunctionNamed(invocation.Function).Runtime.TryBeginRunning(invocation.Request.RequestId!);
+
+    /// <summary>The ledger did not record it (a repeat, a full ledger, a failed write): no run.</summary>
+    public void Release(PendingInvocation invocation) => FunctionNamed(invocation.Function).Runtime.EndRunning(invocation.Request.RequestId!);
+
+    /// <summary>Runs a reserved invocation the client's ledger recorded, here and in the background; its result settles the ledger entry.</summary>
+    public void Start(PendingInvocation invocation)
     {
         var function = FunctionNamed(invocation.Function);
-        if (function.Runtime.TryBeginRunning(invocation.Request.RequestId!))
-        {
-            _runs.Track(Task.Run(() => RunAsync(function, invocation.Request)));
-        }
+        _runs.Track(Task.Run(() => RunAsync(function, invocation.Request)));
     }
 
-    /// <summary>Whether this silo runs the accepted invocation now (<see cref="RunAccepted"/>).</summary>
+    /// <summary>Whether this silo runs the accepted invocation now (<see cref="Start"/>).</summary>
     public bool IsRunning(string name, string requestId) =>
         _functions.TryGetValue(name, out var function) && function.Runtime.IsRunning(requestId);
 
@@ -94,7 +111,17 @@ internal sealed partial class LocalFunctionCalls(
             : null;
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(LocalFunctionCalls), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _runs.WhenAllAsync);
+        lifecycle.Subscribe(nameof(LocalFunctionCalls), ServiceLifecycleStage.Active, _ => Task.CompletedTask, StopAsync);
+
+    /// <summary>A stopping silo takes no more runs (the function's grain runs those) and waits for its own, as a deactivating function grain does.</summary>
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        while (_runs.Any && !cancellationToken.IsCancellationRequested)
+        {
+            await _runs.WhenAllAsync(cancellationToken);
+        }
+    }
 
     public void Dispose()
     {
@@ -180,10 +207,4 @@ internal sealed partial class LocalFunctionCalls(
             return new LocalRegistration(null, Registered: true);
         }
     }
-
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Function {Name}: this silo could not read its registration to call it here; its calls go through its grain")]
-    private static partial void LogReadFailed(ILogger logger, Exception exception, string name);
-
-    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, Message = "Function {Name} request {RequestId}: the accepted invocation failed here before its result was delivered; the client's ledger runs it again")]
-    private static partial void LogRunFailed(ILogger logger, Exception exception, string name, string requestId);
 }
