@@ -182,9 +182,8 @@ internal sealed partial class ClientGrain
             return localCalls.IsRunning(invocation.Function, invocation.Request.RequestId!);
         }
 
-        var alive = membership.CurrentSnapshot.Members.Values.Any(member =>
-            member.Status is not SiloStatus.Dead && string.Equals(member.SiloAddress.ToParsableString(), siloId, StringComparison.Ordinal));
-        return alive && await GrainFactory.GetGrain<ISiloFunctionsGrain>(siloId)
+        var status = membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(siloId));
+        return status is not (SiloStatus.Dead or SiloStatus.None) && await GrainFactory.GetGrain<ISiloFunctionsGrain>(siloId)
             .IsRunningAsync(invocation.Function, invocation.Request.RequestId!).WaitAsync(RunningOnAskTimeout);
     }
 
