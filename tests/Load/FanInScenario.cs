@@ -151,11 +151,11 @@ internal static class FanInScenario
     /// </summary>
     private static async Task<string> ReportStagesAsync(StageProfile sampling, double cpuPerInvocation, ResultRow row, int clients, int rate, Options options)
     {
-        var (shares, samples) = await sampling.ReadAsync();
-        var microseconds = shares.ToDictionary(s => s.Key, s => Math.Round(s.Value * cpuPerInvocation, 1), StringComparer.Ordinal);
+        var plot = options.Text("stages-plot", Path.Combine(Environment.CurrentDirectory, "fanin-stages.svg"));
+        var (microseconds, text) = await sampling.DescribeAsync(cpuPerInvocation, "invocation", plot);
         foreach (var (stage, us) in microseconds)
         {
-            row.Extra![StageKey(stage)] = us;
+            row.Extra![StageProfile.KeyOf(stage)] = us;
         }
 
         var runs = new List<(string, Dictionary<string, double>)> { (options.Text("label", "this run"), microseconds) };
@@ -164,33 +164,13 @@ internal static class FanInScenario
             using var document = JsonDocument.Parse(await File.ReadAllTextAsync(earlier));
             var extra = document.RootElement.GetProperty("results")[0].GetProperty("extra");
             var before = StageProfile.Stages.ToDictionary(
-                s => s, s => extra.TryGetProperty(StageKey(s), out var v) ? v.GetDouble() : 0, StringComparer.Ordinal);
+                s => s, s => extra.TryGetProperty(StageProfile.KeyOf(s), out var v) ? v.GetDouble() : 0, StringComparer.Ordinal);
             runs.Insert(0, (options.Text("compare-label", Path.GetFileNameWithoutExtension(earlier)), before));
         }
 
-        var plot = options.Text("stages-plot", Path.Combine(Environment.CurrentDirectory, "fanin-stages.svg"));
         await SvgChart.WriteBarsAsync(plot, $"Silo CPU per async invocation by stage ({clients} clients, {rate}/s)", "µs of silo CPU per invocation", StageProfile.Stages, runs);
-        var lines = new System.Text.StringBuilder($"where the silos' CPU went, per invocation ({samples} perf samples; plot: {plot}):");
-        foreach (var stage in StageProfile.Stages)
-        {
-            lines.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n  {stage,-42} {microseconds[stage],8:0.0} µs  {shares[stage],6:P1}");
-        }
-
-        if (sampling.JitCallers.Count > 0)
-        {
-            lines.Append("\n  JIT, by the first frame outside the runtime: ").AppendJoin("; ", sampling.JitCallers.Select(o => $"{o.Caller} {o.Share:P1}"));
-        }
-
-        if (sampling.Others.Count > 0)
-        {
-            lines.Append("\n  \"other\", by the function the samples were in: ").AppendJoin("; ", sampling.Others.Select(o => $"{o.Leaf} {o.Share:P1}"));
-        }
-
-        return lines.ToString();
+        return text;
     }
-
-    private static string StageKey(string stage) =>
-        "stage_us_" + string.Concat(stage.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')).Trim('_').Replace("__", "_", StringComparison.Ordinal);
 
     private static async Task InvokeAsync(HttpClient http, string client, long n, Action refused, Action unanswered)
     {

@@ -28,8 +28,8 @@ internal static class SyncBaselines
         async baseAddress => await AnswersAsync(new Uri(baseAddress, "fn")),
         workerConnections: 4096);
 
-    public static Task<BaselineProcess> StartYarpAsync(NginxStub stub) => BaselineProcess.StartAsync(
-        "YarpProxy", ["--destination", new Uri(stub.Url, "/").ToString()], new Dictionary<string, string?>(),
+    public static Task<BaselineProcess> StartYarpAsync(NginxStub stub, IReadOnlyDictionary<string, string?> environment) => BaselineProcess.StartAsync(
+        "YarpProxy", ["--destination", new Uri(stub.Url, "/").ToString()], environment,
         async baseAddress => await AnswersAsync(new Uri(baseAddress, "fn")));
 
     private static async Task<bool> AnswersAsync(Uri url)

@@ -27,11 +27,16 @@ internal static class SyncScenario
         var warmup = options.Seconds("warmup", 2);
         var rounds = options.Int("rounds", 1);
         var rate = options.Int("rate", 0);
+        var profile = options.Text("profile", "false") == "true";
         var wanted = options.Text("targets", "direct,nginx,yarp,silo").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         await using var stub = await NginxStub.StartAsync();
         await using var nginx = await SyncBaselines.StartNginxProxyAsync(stub);
-        await using var yarp = await SyncBaselines.StartYarpAsync(stub);
-        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string?>
+        // With --profile the runtime names JIT-compiled methods for perf (/tmp/perf-<pid>.map), in the silo and in YARP.
+        var perfMap = profile
+            ? new Dictionary<string, string?> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
+            : [];
+        await using var yarp = await SyncBaselines.StartYarpAsync(stub, perfMap);
+        await using var silo = await SiloProcess.StartAsync(new Dictionary<string, string?>(perfMap)
         {
             ["Logging__LogLevel__Default"] = "Warning",
             ["Security__RateLimits__InvocationsPerSecond"] = "0", // one address sends everything
@@ -40,21 +45,45 @@ internal static class SyncScenario
         (await admin.PostAsJsonAsync("admin/functions", new { name = "fixed", endpoint = stub.Url.ToString(), retry = false })).EnsureSuccessStatusCode();
 
         var forwarded = Encoding.UTF8.GetBytes("""{"text":"hello"}""");
-        var targets = new (string Key, string Name, Uri Url, byte[] Body, Func<double>? Cpu)[]
+        var targets = new (string Key, string Name, Uri Url, byte[] Body, int? Pid, Func<double>? Cpu)[]
         {
-            ("direct", Direct, stub.Url, forwarded, null),
-            ("nginx", NginxProxy, new Uri(nginx.BaseAddress, "fn"), forwarded, () => ProcessCpu.SecondsWithChildren(nginx.Pid)),
-            ("yarp", Yarp, new Uri(yarp.BaseAddress, "fn"), forwarded, () => ProcessCpu.Seconds(yarp.Pid)),
-            ("silo", Silo, new Uri(silo.BaseAddress, "invoke/fixed"), Encoding.UTF8.GetBytes("""{"payload":{"text":"hello"}}"""), () => ProcessCpu.Seconds(silo.Pid)),
+            ("direct", Direct, stub.Url, forwarded, null, null),
+            ("nginx", NginxProxy, new Uri(nginx.BaseAddress, "fn"), forwarded, null, () => ProcessCpu.SecondsWithChildren(nginx.Pid)),
+            ("yarp", Yarp, new Uri(yarp.BaseAddress, "fn"), forwarded, yarp.Pid, () => ProcessCpu.Seconds(yarp.Pid)),
+            ("silo", Silo, new Uri(silo.BaseAddress, "invoke/fixed"), Encoding.UTF8.GetBytes("""{"payload":{"text":"hello"}}"""), silo.Pid, () => ProcessCpu.Seconds(silo.Pid)),
         };
         var rows = new List<ResultRow>();
+        var profiles = new List<string>();
+        var bars = new List<(string, Dictionary<string, double>)>();
+        var plot = options.Text("stages-plot", Path.Combine(Environment.CurrentDirectory, "sync-stages.svg"));
         for (var round = 1; round <= rounds; round++)
         {
-            foreach (var (key, name, url, body, cpu) in targets.Where(t => wanted.Contains(t.Key)))
+            foreach (var (key, name, url, body, pid, cpu) in targets.Where(t => wanted.Contains(t.Key)))
             {
+                // A .NET server's samples (the silo's, YARP's) cover its measured window: perf starts when the warm-up ends.
+                var sampling = profile && pid is { } sampled
+                    ? Task.Delay(warmup).ContinueWith(_ => StageProfile.Start([sampled], duration), TaskScheduler.Default)
+                    : null;
                 var row = await DriveAsync(name, url, body, connections, duration, warmup, rate, cpu);
+                if (sampling is not null && await sampling is { } started && row.Extra?.GetValueOrDefault("server_cpu_us_per_call") is { } perCall)
+                {
+                    var (microseconds, text) = await started.DescribeAsync(perCall, $"call ({name}, round {round})", plot);
+                    foreach (var (stage, us) in microseconds)
+                    {
+                        row.Extra[StageProfile.KeyOf(stage)] = us;
+                    }
+
+                    bars.Add((rounds > 1 ? $"{name} #{round}" : name, microseconds));
+                    profiles.Add(text);
+                }
+
                 rows.Add(rounds > 1 ? row with { Target = $"{name} #{round}" } : row);
             }
+        }
+
+        if (bars.Count > 0)
+        {
+            await SvgChart.WriteBarsAsync(plot, $"Server CPU per sync call by stage ({connections} connections)", "µs of server CPU per call", StageProfile.Stages, bars);
         }
 
         var run = new SyncRun(rows, rounds);
@@ -82,6 +111,11 @@ internal static class SyncScenario
         foreach (var (label, value) in run.Ratios())
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: {value:0.00}"));
+        }
+
+        foreach (var text in profiles)
+        {
+            Console.WriteLine(text);
         }
 
         return run;

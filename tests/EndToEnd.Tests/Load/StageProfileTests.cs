@@ -19,6 +19,10 @@ public sealed class StageProfileTests
              "7f00000030 void [SseVirtualization.Gateway] SseVirtualization.Gateway.Connections.SseConnection::WriteAllAsync() (/tmp/perf-1.map)"]));
         Assert.Equal("Orleans messaging and scheduling", StageProfile.StageOf(
             [Kernel, Socket, "7f00000020 void [Orleans.Core] Orleans.Runtime.Messaging.Connection::ProcessOutgoing() (/tmp/perf-1.map)"]));
+        Assert.Equal("our code (gateway, grains)", StageProfile.StageOf(
+            [Kernel, "7f00000020 class [System.Runtime]System.Threading.Tasks.Task`1<class [Microsoft.AspNetCore.Http.Abstractions]Microsoft.AspNetCore.Http.IResult> [SseVirtualization.Gateway] SseVirtualization.Gateway.Invocation.InvokeEndpoint::InvokeAsync(class [Microsoft.AspNetCore.Http.Abstractions]Microsoft.AspNetCore.Http.HttpContext)[OptimizedTier1] (/tmp/perf-1.map)"]));
+        Assert.Equal("sockets, thread-pool dispatch", StageProfile.StageOf(
+            [Kernel, Socket, "7f00000020 void [System.Private.CoreLib] System.Threading.PortableThreadPool+WorkerThread::WorkerThreadStart() (/tmp/perf-1.map)"]));
     }
 
     [Fact]
@@ -32,6 +36,18 @@ public sealed class StageProfileTests
         Assert.Equal("thread pool: idle workers", StageProfile.StageOf(
             ["ffffffff8a000001 do_sched_yield ([kernel.kallsyms])", "7f00000020 bool [System.Private.CoreLib] System.Threading.LowLevelLifoSemaphore::WaitForSignal(int32) (/tmp/perf-1.map)"]));
         Assert.Equal("kernel, no managed caller", StageProfile.StageOf(["ffffffff8a000001 finish_task_switch ([kernel.kallsyms])", "0 [unknown] ([unknown])"]));
+    }
+
+    [Fact]
+    public void Methods_are_named_by_type_and_method_and_async_ones_by_the_method_that_awaits()
+    {
+        Assert.Equal("FunctionRouter.SendAsync", StageProfile.MethodName(
+            "7f00000010 instance void [SseVirtualization.Grains] SseVirtualization.Grains.Functions.Routing.FunctionRouter+<>c+<<SendAsync>b__17_0>d::MoveNext()[OptimizedTier1] (/tmp/perf-1.map)"));
+        Assert.Equal("JsonBody.ReadAsync", StageProfile.MethodName(
+            "7f00000010 instance void [SseVirtualization.Gateway] SseVirtualization.Gateway.Http.JsonBody+<ReadAsync>d__1`1[System.__Canon]::MoveNext()[OptimizedTier1] (/tmp/perf-1.map)"));
+        Assert.Equal("AggregatorStore.Update", StageProfile.MethodName(
+            "7f00000010 instance void [System.Diagnostics.DiagnosticSource] System.Diagnostics.Metrics.AggregatorStore::Update(int64,class [System.Runtime]System.String)[OptimizedTier1] (/tmp/perf-1.map)"));
+        Assert.Equal("tcp_sendmsg ([kernel.kallsyms])", StageProfile.MethodName(Kernel));
     }
 
     [Fact]
