@@ -31,7 +31,7 @@ internal sealed class ClusterView(IGrainFactory grains)
         {
             try
             {
-                return (id, (T?)await ask(grains.GetGrain<ISiloConnectionsGrain>(id)).WaitAsync(AskTimeout));
+                return (id, (T?)await ask(grains.ReferenceTo<ISiloConnectionsGrain>(id)).WaitAsync(AskTimeout));
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException)
             {

@@ -95,7 +95,7 @@ internal sealed partial class DeliveryAuditor(
             {
                 try
                 {
-                    var newest = await grains.GetGrain<IClientGrain>(clientId).GetLastEventIdAsync();
+                    var newest = await grains.ReferenceTo<IClientGrain>(clientId).GetLastEventIdAsync();
                     Interlocked.Add(ref behind, connections.CatchUp(clientId, newest));
                 }
                 catch (Exception ex) when (ex is TimeoutException or OrleansException)

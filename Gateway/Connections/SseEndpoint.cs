@@ -74,7 +74,7 @@ internal sealed partial class SseEndpoint(
             return;
         }
 
-        var grain = grains.GetGrain<IClientGrain>(clientId);
+        var grain = grains.ReferenceTo<IClientGrain>(clientId);
         var registration = new ClientRegistration(grain, silo.Id, connection.Id);
         var lastEventId = ReadLastEventId(context.Request);
         EventBatch backlog;

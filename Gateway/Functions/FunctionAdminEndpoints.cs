@@ -51,7 +51,7 @@ internal static class FunctionAdminEndpoints
                 return invalid;
             }
 
-            var grain = grains.GetGrain<IFunctionGrain>(definition!.Name);
+            var grain = grains.ReferenceTo<IFunctionGrain>(definition!.Name);
             if (nameFromPath is not null && await grain.GetAsync() is null)
             {
                 return Problems.FunctionNotFound(nameFromPath);
@@ -74,7 +74,7 @@ internal static class FunctionAdminEndpoints
     private static async Task<Ok<FunctionListView>> ListAsync(IGrainFactory grains)
     {
         var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
-        var functions = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
+        var functions = await Task.WhenAll(names.Select(name => grains.ReferenceTo<IFunctionGrain>(name).GetAsync()));
         var views = functions.OfType<RegisteredFunction>().Select(f => FunctionView.From(f)).ToList();
         return TypedResults.Ok(new FunctionListView(views.Count, views));
     }
@@ -86,7 +86,7 @@ internal static class FunctionAdminEndpoints
             return Problems.Invalid("name", $"The function name must match {Names.FunctionNameRule}.");
         }
 
-        var grain = grains.GetGrain<IFunctionGrain>(name);
+        var grain = grains.ReferenceTo<IFunctionGrain>(name);
         var function = await grain.GetAsync();
         if (function is null)
         {
@@ -104,7 +104,7 @@ internal static class FunctionAdminEndpoints
             return Problems.Invalid("name", $"The function name must match {Names.FunctionNameRule}.");
         }
 
-        return await grains.GetGrain<IFunctionGrain>(name).DeleteAsync()
+        return await grains.ReferenceTo<IFunctionGrain>(name).DeleteAsync()
             ? TypedResults.NoContent()
             : Problems.FunctionNotFound(name);
     }

@@ -10,5 +10,5 @@ internal static class FunctionInvocations
     /// registration (<see cref="ILocalFunctionCalls"/>) when its calls need no grain, else by the function's grain.
     /// </summary>
     public static async Task<InvocationResult> InvokeAsync(this ILocalFunctionCalls local, IGrainFactory grains, string name, InvocationRequest request) =>
-        await local.TryInvokeAsync(name, request) ?? await grains.GetGrain<IFunctionGrain>(name).InvokeAsync(request);
+        await local.TryInvokeAsync(name, request) ?? await grains.ReferenceTo<IFunctionGrain>(name).InvokeAsync(request);
 }

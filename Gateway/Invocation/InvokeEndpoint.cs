@@ -68,10 +68,9 @@ internal static class InvokeEndpoint
         }
 
         counters.InvocationReceived();
-        var function = grains.GetGrain<IFunctionGrain>(name);
         if (!request!.Async && InvocationEventStream.IsWanted(context.Request))
         {
-            return await InvocationEventStream.StartAsync(function, name, request, context);
+            return await InvocationEventStream.StartAsync(grains.ReferenceTo<IFunctionGrain>(name), name, request, context);
         }
 
         var result = await local.InvokeAsync(grains, name, request);

@@ -71,7 +71,7 @@ internal static class StreamQueryEndpoint
 
         var request = new InvocationRequest(PayloadOf(query), RequestId: string.IsNullOrEmpty(callerRequestId) ? Guid.NewGuid().ToString() : callerRequestId);
         counters.InvocationReceived();
-        return await InvocationEventStream.StartAsync(grains.GetGrain<IFunctionGrain>(name), name, request, context);
+        return await InvocationEventStream.StartAsync(grains.ReferenceTo<IFunctionGrain>(name), name, request, context);
     }
 
     private static string PayloadOf(IQueryCollection query) => JsonText.Object(writer =>

@@ -48,7 +48,7 @@ internal sealed partial class McpCatalogListener(
         {
             try
             {
-                await cluster.GetGrain<IMcpSessionGrain>(session).AppendAsync(McpEventId.StandaloneStream, ListChanged);
+                await cluster.ReferenceTo<IMcpSessionGrain>(session).AppendAsync(McpEventId.StandaloneStream, ListChanged);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -96,14 +96,14 @@ internal sealed partial class McpDispatcher(
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"'level' must be one of {string.Join(", ", LogLevels)}.");
         }
 
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         await session.SetLogLevelAsync(level);
         var upstreams = await session.UpstreamsAsync();
         await Task.WhenAll(upstreams.Select(async server =>
         {
             try
             {
-                await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).SetLogLevelAsync(level);
+                await grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).SetLogLevelAsync(level);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

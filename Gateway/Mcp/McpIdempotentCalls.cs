@@ -33,7 +33,7 @@ internal sealed class McpIdempotentCalls(IGrainFactory grains, IOptionsMonitor<M
             return McpProtocol.Error(request.IdJson, McpProtocol.InvalidParams, $"An idempotency key is 1 to {MaxKeyLength} characters.");
         }
 
-        var once = grains.GetGrain<IMcpIdempotentCallGrain>(McpIdempotencyKey.Format(CallerAccess.OwnerOf(caller), key));
+        var once = grains.ReferenceTo<IMcpIdempotentCallGrain>(McpIdempotencyKey.Format(CallerAccess.OwnerOf(caller), key));
         var claim = await once.ClaimAsync(Fingerprint(request), options.CurrentValue.IdempotencyWindow);
         switch (claim.Kind)
         {

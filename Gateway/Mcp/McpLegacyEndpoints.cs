@@ -35,7 +35,7 @@ internal static partial class McpLegacyEndpoints
         IHostApplicationLifetime lifetime)
     {
         var sessionId = McpSessions.NewId();
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         var placeholder = new McpSessionInfo(McpProtocol.LegacySse, McpSessionInfo.LegacySse, string.Empty, string.Empty, "{}", CallerAccess.OwnerOf(context.User), null, time.GetUtcNow());
         switch (await session.StartSessionAsync(placeholder))
         {
@@ -102,7 +102,7 @@ internal static partial class McpLegacyEndpoints
         }
 
         // Answered in the background: the response goes to the SSE stream, wherever it is held.
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         var caller = context.User;
         var serverOptions = options.CurrentValue;
         _ = detached.Run(async giveUp =>

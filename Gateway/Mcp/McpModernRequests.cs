@@ -183,7 +183,7 @@ internal sealed class McpModernRequests(
         var owner = CallerAccess.OwnerOf(caller);
         var capabilities = McpRoutedCapabilities.Of(envelope.ClientCapabilitiesJson);
         var id = "m" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner}\n{envelope.ClientName}\n{envelope.ClientVersion}\n{capabilities}")))[..31];
-        var session = grains.GetGrain<IMcpSessionGrain>(id);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(id);
         if (await session.GetAsync() is null)
         {
             // Upstreams see the capabilities whose requests the layer can turn into multi-round-trip answers.

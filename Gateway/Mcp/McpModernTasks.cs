@@ -69,7 +69,7 @@ internal sealed class McpModernTasks(IGrainFactory grains, ILocalFunctionCalls l
             return UnknownTask(request);
         }
 
-        var progress = await grains.GetGrain<IClientGrain>(clientId).GetInvocationAsync(requestId);
+        var progress = await grains.ReferenceTo<IClientGrain>(clientId).GetInvocationAsync(requestId);
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         JsonObject task;
         if (progress.Result is { } result)

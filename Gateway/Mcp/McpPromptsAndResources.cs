@@ -146,7 +146,7 @@ internal sealed partial class McpPromptsAndResources(McpToolCatalog catalog, IGr
         {
             try
             {
-                var reply = await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).ListAsync(method, key);
+                var reply = await grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server)).ListAsync(method, key);
                 return reply.Kind == McpUpstreamMessageKind.Result && JsonNode.Parse(reply.Json)?[key] is JsonArray items
                     ? (server, items.Where(item => item is JsonObject).ToList())
                     : (server, new List<JsonNode?>());

@@ -57,7 +57,7 @@ internal static class McpSessions
             return null;
         }
 
-        var info = await grains.GetGrain<IMcpSessionGrain>(sessionId).GetAsync();
+        var info = await grains.ReferenceTo<IMcpSessionGrain>(sessionId).GetAsync();
         // The sessions the layer keeps for 2026-07-28 requests are not the client's to name.
         return info is not null && info.Transport != McpSessionInfo.Stateless && string.Equals(info.Owner, CallerAccess.OwnerOf(context.User), StringComparison.Ordinal) ? info : null;
     }

@@ -30,7 +30,7 @@ internal static class McpStreamRelay
         CancellationToken stopping,
         string? legacyEndpoint = null)
     {
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         var standalone = stream == McpEventId.StandaloneStream;
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         if (!standalone)

@@ -110,7 +110,7 @@ internal static partial class McpStreamableEndpoints
             }
 
             // A JSON answer has no stream of its own: what comes before it goes to the session's standalone stream.
-            var standalone = grains.GetGrain<IMcpSessionGrain>(sessionId);
+            var standalone = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
             var answer = await AnswerSafelyAsync(dispatcher, sessionId, message, context, notification => standalone.AppendAsync(McpEventId.StandaloneStream, notification), logger)
                 ?? McpProtocol.Error(message.IdJson, McpProtocol.RequestCancelled, "The request was cancelled.");
             context.Response.Headers[McpProtocol.SessionHeader] = sessionId;
@@ -132,7 +132,7 @@ internal static partial class McpStreamableEndpoints
         }
 
         var sessionId = McpSessions.NewId();
-        switch (await grains.GetGrain<IMcpSessionGrain>(sessionId).StartSessionAsync(info))
+        switch (await grains.ReferenceTo<IMcpSessionGrain>(sessionId).StartSessionAsync(info))
         {
             case McpSessionStart.OwnerAtLimit:
                 return Results.Content(
@@ -156,7 +156,7 @@ internal static partial class McpStreamableEndpoints
     private static async Task StreamAnswerAsync(
         HttpContext context, IGrainFactory grains, McpDispatcher dispatcher, DetachedWork detached, string sessionId, McpMessage request, McpOptions options, ILogger logger)
     {
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         var stream = await session.OpenStreamAsync();
         var writer = await McpSseWriter.StartAsync(context, sessionId);
         var aborted = context.RequestAborted;

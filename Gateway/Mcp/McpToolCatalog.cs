@@ -76,7 +76,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
     private async Task<IEnumerable<FunctionDefinition>> RegistrationsAsync()
     {
         var names = await grains.GetGrain<IFunctionRegistryGrain>(0).ListAsync();
-        var registrations = await Task.WhenAll(names.Select(name => grains.GetGrain<IFunctionGrain>(name).GetAsync()));
+        var registrations = await Task.WhenAll(names.Select(name => grains.ReferenceTo<IFunctionGrain>(name).GetAsync()));
         return registrations.Where(r => r is { IsActive: true }).Select(r => r!.Definition);
     }
 
@@ -87,7 +87,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
     public async Task<McpTool?> FindAsync(string sessionId, string name, ClaimsPrincipal caller)
     {
         if (Http.Names.IsValidFunctionName(name)
-            && await grains.GetGrain<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
+            && await grains.ReferenceTo<IFunctionGrain>(name).GetAsync() is { IsActive: true, Definition: { InputSchemaJson: not null, IsMcpServer: false } definition })
         {
             return new McpTool(definition.Name, definition.Name, null, FunctionToolJson(definition), definition.ToolRateLimit);
         }
@@ -104,7 +104,7 @@ internal sealed partial class McpToolCatalog(IGrainFactory grains, ILogger<McpTo
     {
         try
         {
-            var tools = await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server.Name)).ListToolsAsync(refresh);
+            var tools = await grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server.Name)).ListToolsAsync(refresh);
             var shaping = server.Tools;
             return tools.Where(t => shaping is null || shaping.Offers(t.Name))
                 .Select(t => (server.Name, t, shaping?.ShownName(t.Name) ?? t.Name))

@@ -18,7 +18,7 @@ internal static class McpUpstreamForwarding
     public static async Task<string?> ForwardAsync(
         IGrainFactory grains, string sessionId, string server, McpMessage request, string method, string paramsJson, Func<string, Task> notify, CancellationToken cancellationToken)
     {
-        var upstream = grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
+        var upstream = grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
         return await AnswerFromAsync(upstream.ForwardAsync(method, paramsJson, request.IdJson!, cancellationToken), request, method, notify);
     }
 
@@ -29,7 +29,7 @@ internal static class McpUpstreamForwarding
     public static async Task<string?> ResumeAsync(
         IGrainFactory grains, string sessionId, string server, McpMessage request, string inputResponsesJson, Func<string, Task> notify, CancellationToken cancellationToken)
     {
-        var upstream = grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
+        var upstream = grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, server));
         return await AnswerFromAsync(upstream.ResumeAsync(inputResponsesJson, cancellationToken), request, request.Method!, notify);
     }
 
@@ -68,9 +68,9 @@ internal static class McpUpstreamForwarding
             var id = message.IdJson is { Length: > 0 } raw && raw[0] == '"' ? JsonSerializer.Deserialize<string>(raw) : null;
             // The id is the client's to write: only a server this session has an upstream session with is asked.
             if (McpUpstreamKey.RegistrationOf(id) is { } registration && Http.Names.IsValidFunctionName(registration)
-                && (await grains.GetGrain<IMcpSessionGrain>(sessionId).UpstreamsAsync()).Contains(registration))
+                && (await grains.ReferenceTo<IMcpSessionGrain>(sessionId).UpstreamsAsync()).Contains(registration))
             {
-                await grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).AnswerAsync(message.RawJson);
+                await grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).AnswerAsync(message.RawJson);
             }
 
             return;
@@ -78,19 +78,19 @@ internal static class McpUpstreamForwarding
 
         if (message.Method is "notifications/cancelled" or "notifications/roots/list_changed")
         {
-            var upstreams = await grains.GetGrain<IMcpSessionGrain>(sessionId).UpstreamsAsync();
+            var upstreams = await grains.ReferenceTo<IMcpSessionGrain>(sessionId).UpstreamsAsync();
             await Task.WhenAll(upstreams.Select(registration =>
-                grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).NotifyAsync(message.RawJson)));
+                grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).NotifyAsync(message.RawJson)));
         }
     }
 
     /// <summary>Ends the session, then its upstream sessions (a request still in flight cannot open a new one after).</summary>
     public static async Task EndSessionAsync(IGrainFactory grains, string sessionId)
     {
-        var session = grains.GetGrain<IMcpSessionGrain>(sessionId);
+        var session = grains.ReferenceTo<IMcpSessionGrain>(sessionId);
         var upstreams = await session.UpstreamsAsync();
         await session.EndAsync();
         await Task.WhenAll(upstreams.Select(registration =>
-            grains.GetGrain<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).EndAsync()));
+            grains.ReferenceTo<IMcpUpstreamGrain>(McpUpstreamKey.Format(sessionId, registration)).EndAsync()));
     }
 }

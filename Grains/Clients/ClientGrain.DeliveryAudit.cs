@@ -74,7 +74,7 @@ internal sealed partial class ClientGrain
 
             try
             {
-                await GrainFactory.GetGrain<ISiloCatchUpGrain>(siloId).CatchUpAsync(ClientId, newest);
+                await GrainFactory.ReferenceTo<ISiloCatchUpGrain>(siloId).CatchUpAsync(ClientId, newest);
                 _failedAudits?.Remove(siloId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -126,7 +126,7 @@ internal sealed partial class ClientGrain
                 return;
             }
 
-            var runner = GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function);
+            var runner = GrainFactory.ReferenceTo<IAsyncInvocationRunner>(invocation.Function);
             if (invocation.Request.Stream)
             {
                 // Items may already be on the client's stream: restarting would repeat them, so it ends here.
@@ -183,7 +183,7 @@ internal sealed partial class ClientGrain
         }
 
         var status = membership.CurrentSnapshot.GetSiloStatus(SiloAddress.FromParsableString(siloId));
-        return status is not (SiloStatus.Dead or SiloStatus.None) && await GrainFactory.GetGrain<ISiloFunctionsGrain>(siloId)
+        return status is not (SiloStatus.Dead or SiloStatus.None) && await GrainFactory.ReferenceTo<ISiloFunctionsGrain>(siloId)
             .IsRunningAsync(invocation.Function, invocation.Request.RequestId!).WaitAsync(RunningOnAskTimeout);
     }
 

@@ -259,7 +259,7 @@ internal sealed partial class ClientGrain(
         if (!reserved && acceptance == LedgerAcceptance.Accepted)
         {
             // This silo is stopping: the function's grain runs it, as a re-drive would.
-            await GrainFactory.GetGrain<IAsyncInvocationRunner>(invocation.Function).EnsureRunningAsync(invocation.Request);
+            await GrainFactory.ReferenceTo<IAsyncInvocationRunner>(invocation.Function).EnsureRunningAsync(invocation.Request);
         }
 
         return acceptance;

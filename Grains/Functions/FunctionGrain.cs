@@ -236,7 +236,7 @@ internal sealed partial class FunctionGrain(
         {
             try
             {
-                return await GrainFactory.GetGrain<ISiloFunctionsGrain>(silo).GetUsageAsync(Name).WaitAsync(SiloAskTimeout);
+                return await GrainFactory.ReferenceTo<ISiloFunctionsGrain>(silo).GetUsageAsync(Name).WaitAsync(SiloAskTimeout);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -259,7 +259,7 @@ internal sealed partial class FunctionGrain(
         {
             try
             {
-                await GrainFactory.GetGrain<ISiloFunctionsGrain>(silo).ForgetAsync(Name).WaitAsync(SiloAskTimeout);
+                await GrainFactory.ReferenceTo<ISiloFunctionsGrain>(silo).ForgetAsync(Name).WaitAsync(SiloAskTimeout);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -318,7 +318,7 @@ internal sealed partial class FunctionGrain(
 
         // Recorded durably in the client's ledger before the caller hears "accepted". A repeat of a pending
         // request (same X-Request-ID) is accepted again but not run again.
-        var acceptance = await GrainFactory.GetGrain<IInvocationLedger>(request.ClientId)
+        var acceptance = await GrainFactory.ReferenceTo<IInvocationLedger>(request.ClientId)
             .AcceptAsync(new PendingInvocation(Name, request, time.GetUtcNow(), Attempts: 1));
         if (acceptance == LedgerAcceptance.Accepted)
         {
@@ -390,7 +390,7 @@ internal sealed partial class FunctionGrain(
         }
 
         var result = request.Async && request.Stream
-            ? await _runtime.RelayAsync(request, GrainFactory.GetGrain<IClientGrain>(request.ClientId!))
+            ? await _runtime.RelayAsync(request, GrainFactory.ReferenceTo<IClientGrain>(request.ClientId!))
             : await _runtime.CallAsync(request);
         await InvocationLog.FinishAsync(GrainFactory, logger, request, result);
         return result;

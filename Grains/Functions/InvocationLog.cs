@@ -27,7 +27,7 @@ internal static partial class InvocationLog
         try
         {
             // An async result settles the client's ledger entry: a re-driven duplicate is dropped there.
-            await grains.GetGrain<IInvocationLedger>(clientId)
+            await grains.ReferenceTo<IInvocationLedger>(clientId)
                 .PublishResultAsync(result.RequestId, InvocationResultJson.ToJson(result), settlesPending: request.Async);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

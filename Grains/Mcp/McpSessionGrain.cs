@@ -62,7 +62,7 @@ internal sealed class McpSessionGrain(
             ? null
             : (DateTimeOffset?)(State.LastSeenAt + options.Value.SessionIdleTimeout));
 
-    private IMcpSessionOwnerGrain Owner(string owner) => GrainFactory.GetGrain<IMcpSessionOwnerGrain>(McpSessionOwnerKey.Format(owner));
+    private IMcpSessionOwnerGrain Owner(string owner) => GrainFactory.ReferenceTo<IMcpSessionOwnerGrain>(McpSessionOwnerKey.Format(owner));
 
     public async Task<bool> CompleteHandshakeAsync(McpSessionInfo info)
     {

@@ -50,7 +50,7 @@ internal sealed class McpSessionOwnerGrain(
     {
         var now = time.GetUtcNow();
         var due = Sessions.Where(s => s.Value <= now).Select(s => s.Key).ToList();
-        var asked = await Task.WhenAll(due.Select(async id => (Id: id, ExpiresAt: await GrainFactory.GetGrain<IMcpSessionGrain>(id).ExpiresAtAsync())));
+        var asked = await Task.WhenAll(due.Select(async id => (Id: id, ExpiresAt: await GrainFactory.ReferenceTo<IMcpSessionGrain>(id).ExpiresAtAsync())));
         foreach (var (id, expiresAt) in asked)
         {
             if (expiresAt is { } later && later > now)

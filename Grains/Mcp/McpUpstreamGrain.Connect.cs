@@ -13,7 +13,7 @@ internal sealed partial class McpUpstreamGrain
     /// <summary>The connection for the registration as it stands now; a changed registration gets a new upstream session.</summary>
     private async Task<Connected> ConnectAsync()
     {
-        var registration = await GrainFactory.GetGrain<IMcpServerRegistrationGrain>(Registration).GetMcpServerAsync()
+        var registration = await GrainFactory.ReferenceTo<IMcpServerRegistrationGrain>(Registration).GetMcpServerAsync()
             ?? throw new UnknownRegistrationException();
         if (_connected is { } current)
         {
@@ -136,12 +136,12 @@ internal sealed partial class McpUpstreamGrain
             Modern = modern,
         };
         await WriteStateAsync(clear: false);
-        await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).AddUpstreamAsync(Registration);
+        await GrainFactory.ReferenceTo<IMcpSessionGrain>(SessionId).AddUpstreamAsync(Registration);
         LogInitialized(logger, Registration, connection.SessionId ?? "(none)", connection.ProtocolVersion ?? "?");
     }
 
     private async Task<McpSessionInfo> SessionAsync() =>
-        await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).GetAsync() ?? throw new McpException("The MCP session has ended.");
+        await GrainFactory.ReferenceTo<IMcpSessionGrain>(SessionId).GetAsync() ?? throw new McpException("The MCP session has ended.");
 
     /// <summary>The client's capabilities the layer can route (<see cref="McpRoutedCapabilities"/>).</summary>
     private static JsonObject RoutedCapabilitiesOf(McpSessionInfo session) =>
@@ -173,7 +173,7 @@ internal sealed partial class McpUpstreamGrain
     /// <summary>The stored upstream session, to end it without a handshake (null when there is none or the server is gone).</summary>
     private async Task<UpstreamConnection?> StoredConnectionAsync()
     {
-        if (!state.State.Initialized || await GrainFactory.GetGrain<IMcpServerRegistrationGrain>(Registration).GetMcpServerAsync() is not { } registration)
+        if (!state.State.Initialized || await GrainFactory.ReferenceTo<IMcpServerRegistrationGrain>(Registration).GetMcpServerAsync() is not { } registration)
         {
             return null;
         }

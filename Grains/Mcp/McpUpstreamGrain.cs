@@ -493,7 +493,7 @@ internal sealed partial class McpUpstreamGrain(
 
         try
         {
-            await GrainFactory.GetGrain<IMcpSessionGrain>(SessionId).AppendAsync(McpEventId.StandaloneStream, json);
+            await GrainFactory.ReferenceTo<IMcpSessionGrain>(SessionId).AppendAsync(McpEventId.StandaloneStream, json);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

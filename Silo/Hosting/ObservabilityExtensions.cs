@@ -21,6 +21,8 @@ internal static class ObservabilityExtensions
 
     private const string OrleansMeter = "Microsoft.Orleans";
 
+    private const string PollyPipelineDuration = "resilience.polly.pipeline.duration";
+
     /// <summary>
     /// Series kept per instrument of Orleans' and the runtime's meters. The SDK sizes each instrument's table for its limit
     /// up front, and Orleans alone has well over a hundred instruments whose tags (grain type, queue, storage state) take
@@ -64,9 +66,15 @@ internal static class ObservabilityExtensions
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddPrometheusExporter()
-                    .AddView(instrument => instrument.Meter.Name is OrleansMeter or "System.Runtime"
-                        ? new MetricStreamConfiguration { CardinalityLimit = FrameworkMetricSeriesLimit }
-                        : null);
+                    .AddView(instrument => instrument switch
+                    {
+                        { Meter.Name: OrleansMeter or "System.Runtime" } => new MetricStreamConfiguration { CardinalityLimit = FrameworkMetricSeriesLimit },
+                        // Polly's time per pipeline run is a function call's time, which sse.function.invocation.duration
+                        // already has, recorded twice per call (the retry and the breaker pipelines). Dropped, Polly does
+                        // not measure it at all.
+                        { Meter.Name: GrainsHostingExtensions.ResilienceMeterName, Name: PollyPipelineDuration } => MetricStreamConfiguration.Drop,
+                        _ => null,
+                    });
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();

@@ -140,7 +140,7 @@ internal sealed partial class LocalFunctionCalls(
         LedgerAcceptance acceptance;
         try
         {
-            acceptance = await grains.GetGrain<IInvocationLedger>(request.ClientId!)
+            acceptance = await grains.ReferenceTo<IInvocationLedger>(request.ClientId!)
                 .AcceptAndRunAsync(new PendingInvocation(name, request, time.GetUtcNow(), Attempts: 1));
         }
         catch (TypeLoadException)
@@ -166,7 +166,7 @@ internal sealed partial class LocalFunctionCalls(
             else
             {
                 // Changed since the gateway looked (a limit, a health check, deleted): its grain runs it, as re-drives do.
-                await grains.GetGrain<IAsyncInvocationRunner>(function.Runtime.Name).EnsureRunningAsync(request);
+                await grains.ReferenceTo<IAsyncInvocationRunner>(function.Runtime.Name).EnsureRunningAsync(request);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -185,7 +185,7 @@ internal sealed partial class LocalFunctionCalls(
     {
         try
         {
-            var stored = await grains.GetGrain<ILocalCallSource>(name).GetForLocalCallsAsync();
+            var stored = await grains.ReferenceTo<ILocalCallSource>(name).GetForLocalCallsAsync();
             if (stored?.Function is not { IsActive: true } function)
             {
                 return new LocalRegistration(null, Registered: false);

@@ -38,6 +38,11 @@ public sealed partial class MetricsTests(ClusterFixture cluster)
         Assert.Contains("sse_queue_depth", scrape, StringComparison.Ordinal);
         Assert.Contains("dotnet_", scrape, StringComparison.Ordinal);
 
+        // Polly's attempts are kept; its time per pipeline run, the same as sse_function_invocation_duration, is not.
+        var scrapes = scrape + await cluster.B.GetStringAsync("metrics");
+        Assert.Contains("resilience_polly_strategy_attempt_duration", scrapes, StringComparison.Ordinal);
+        Assert.DoesNotContain("resilience_polly_pipeline_duration", scrapes, StringComparison.Ordinal);
+
         // Orleans' meter keeps fewer series per instrument than ours (ObservabilityExtensions), but keeps its tags.
         Assert.True(await SumAsync("orleans_catalog_activations", "grain_type=\"client\"") >= 1, "client grains are counted by grain type");
     }
