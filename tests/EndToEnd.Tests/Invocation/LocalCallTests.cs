@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SseVirtualization.Functions;
 using SseVirtualization.TestInfrastructure;
 
 namespace SseVirtualization.EndToEnd.Tests.Invocation;
@@ -87,5 +89,31 @@ public sealed class LocalCallTests(ClusterFixture cluster)
         }
 
         Assert.Equal(1, cluster.Stub.History.Count(c => c.RequestId == requestId));
+    }
+
+    [Fact]
+    public async Task While_an_async_call_runs_exactly_one_silo_answers_that_it_runs_it_and_none_once_it_is_done()
+    {
+        // What a client grain's re-drive asks the silo recorded as running a call (ISiloFunctionsGrain.IsRunningAsync),
+        // asked here of every silo from outside, as a grain on another silo would.
+        var function = await cluster.RegisterAsync("slow/8000");
+        var clientId = "running-" + Guid.NewGuid().ToString("N")[..10];
+        using var backend = await cluster.StartBackendClientAsync();
+        var grains = backend.Services.GetRequiredService<IClusterClient>();
+        var silos = (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.Select(s => s.ToParsableString()).ToList();
+        Assert.Equal(2, silos.Count);
+
+        using var accepted = await cluster.B.PostAsJsonAsync($"invoke/{function}", new { payload = new { }, client_id = clientId, @async = true });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var requestId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetString()!;
+        async Task<int> RunningOnAsync()
+        {
+            var answers = await Task.WhenAll(silos.Select(silo => grains.GetGrain<ISiloFunctionsGrain>(silo).IsRunningAsync(function, requestId)));
+            return answers.Count(running => running);
+        }
+
+        // The call is recorded as running before the 202, and the function takes 8 s to answer it.
+        Assert.Equal(1, await RunningOnAsync());
+        await Eventually.UntilAsync(async () => await RunningOnAsync() == 0, "no silo to be running the call once it is done", TimeSpan.FromSeconds(60));
     }
 }
