@@ -7,7 +7,8 @@ namespace SseVirtualization.Silo.Hosting;
 /// membership table and waits for Redis (about two minutes when Redis does not answer); an orchestrator would kill the
 /// silo anyway, so it leaves by itself, with an exit code that says the stop was cut short.
 /// </summary>
-internal sealed partial class ShutdownWatchdog(IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILogger<ShutdownWatchdog> logger)
+internal sealed partial class ShutdownWatchdog(
+    IHostApplicationLifetime lifetime, IOptions<HostOptions> host, ILogger<ShutdownWatchdog> logger, IEnumerable<ILoggerProvider> logOutputs)
     : IHostedService, IDisposable
 {
     /// <summary>What the stop may take beyond <see cref="HostOptions.ShutdownTimeout"/>: Orleans' ungraceful stop with Redis up.</summary>
@@ -43,6 +44,14 @@ internal sealed partial class ShutdownWatchdog(IHostApplicationLifetime lifetime
     private void Overran(TimeSpan limit)
     {
         LogOverran(logger, limit);
+
+        // The console writes from a queue on its own thread, which Environment.Exit does not wait for: disposing the
+        // providers writes out what is queued, this line included, so the log says why the silo left.
+        foreach (var output in logOutputs)
+        {
+            output.Dispose();
+        }
+
         Environment.Exit(StopOverran);
     }
 }
