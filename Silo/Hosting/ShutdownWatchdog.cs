@@ -17,8 +17,12 @@ internal sealed partial class ShutdownWatchdog(
     /// <summary>Exit code of a silo whose stop did not finish within its deadline and was ended by the watchdog.</summary>
     public const int StopOverran = 3;
 
+    /// <summary>How long the watchdog waits for the logs to be written out before it exits anyway.</summary>
+    private static readonly TimeSpan LogFlushLimit = TimeSpan.FromSeconds(2);
+
     private CancellationTokenRegistration _stopping;
     private Timer? _timer;
+    private volatile bool _stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,6 +35,7 @@ internal sealed partial class ShutdownWatchdog(
     // The host disposes its services only after every hosted service stopped: the stop did not overrun.
     public void Dispose()
     {
+        _stopped = true;
         _stopping.Dispose();
         _timer?.Dispose();
     }
@@ -43,15 +48,33 @@ internal sealed partial class ShutdownWatchdog(
 
     private void Overran(TimeSpan limit)
     {
-        LogOverran(logger, limit);
-
-        // The console writes from a queue on its own thread, which Environment.Exit does not wait for: disposing the
-        // providers writes out what is queued, this line included, so the log says why the silo left.
-        foreach (var output in logOutputs)
+        if (_stopped)
         {
-            output.Dispose();
+            return; // the stop finished as the deadline came
         }
 
-        Environment.Exit(StopOverran);
+        try
+        {
+            LogOverran(logger, limit);
+
+            // The console writes from a queue on its own thread, which Environment.Exit does not wait for: disposing the
+            // providers writes out what is queued, this line included, so the log says why the silo left. Bounded, as
+            // whatever hangs must not hold the exit.
+            Task.Run(() =>
+            {
+                foreach (var output in logOutputs)
+                {
+                    output.Dispose();
+                }
+            }).Wait(LogFlushLimit);
+        }
+        catch (Exception)
+        {
+            // Leaving matters more than the log line.
+        }
+        finally
+        {
+            Environment.Exit(StopOverran);
+        }
     }
 }

@@ -203,10 +203,7 @@ internal sealed class StageProfile
             type = type[(type.IndexOf(']', StringComparison.Ordinal) + 1)..]; // "[Assembly]Type", as in a parameter's type
         }
 
-        if (type.EndsWith(']') && type.LastIndexOf('[') is var generic and > 0)
-        {
-            type = type[..generic];
-        }
+        type = type[..InstantiatedAt(type)];
 
         // An async state machine, Outer+<Name>d__N (or a lambda's, Outer+<>c+<<Name>b__1_0>d): charged to Outer.Name.
         type = type.Replace("+<>c", "", StringComparison.Ordinal);
@@ -255,9 +252,11 @@ internal sealed class StageProfile
         return false;
     }
 
-    // "7f0a instance class [System.Runtime]X [Asm] Ns.Type::Method(class [Other]Y)[OptimizedTier1] (perf-1.map)" ->
-    // "[Asm] Ns.Type::Method"; a native frame is all identity (its library names it).
-    private static ReadOnlySpan<char> Identity(string frame)
+    // "7f0a instance class [System.Runtime]X [Asm] Ns.Type`1[Arg]::Method(class [Other]Y)[OptimizedTier1] (perf-1.map)" ->
+    // "[Asm] Ns.Type`1::Method": not its signature, nor the types it is instantiated over (a runtime box of our state
+    // machine, AsyncStateMachineBox`1[..., Ours+<X>d__1], is the runtime's); a native frame is all identity (its library
+    // names it).
+    private static string Identity(string frame)
     {
         var separator = frame.IndexOf("::", StringComparison.Ordinal);
         if (separator < 0 || !frame.EndsWith(".map)", StringComparison.Ordinal))
@@ -269,7 +268,28 @@ internal sealed class StageProfile
         var head = frame.AsSpan(0, open < 0 ? frame.Length : open);
         var typeStart = head[..separator].LastIndexOf(' ') + 1;
         var assemblyStart = typeStart >= 2 ? head[..(typeStart - 1)].LastIndexOf(' ') + 1 : typeStart;
-        return head[assemblyStart..];
+        return string.Concat(head[assemblyStart..(typeStart + InstantiatedAt(head[typeStart..separator]))], head[separator..]);
+    }
+
+    // Where a type name's instantiation ("Type`1[A,B[C]]") begins: the '[' that matches its last ']'; its length when none.
+    private static int InstantiatedAt(ReadOnlySpan<char> type)
+    {
+        if (type.IsEmpty || type[^1] != ']')
+        {
+            return type.Length;
+        }
+
+        var depth = 0;
+        for (var i = type.Length - 1; i > 0; i--)
+        {
+            depth += type[i] switch { ']' => 1, '[' => -1, _ => 0 };
+            if (depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return type.Length;
     }
 
     /// <summary>The stage of one sample, from its frames (leaf first).</summary>

@@ -65,12 +65,14 @@ internal static class SyncScenario
                     ? Task.Delay(warmup).ContinueWith(_ => StageProfile.Start([sampled], duration), TaskScheduler.Default)
                     : null;
                 var row = await DriveAsync(name, url, body, connections, duration, warmup, rate, cpu);
-                if (sampling is not null && await sampling is { } started && row.Extra?.GetValueOrDefault("server_cpu_us_per_call") is { } perCall)
+                if (sampling is not null && await sampling is { } started)
                 {
+                    // No successful call, no CPU per call: nothing to scale the shares by (reading still removes the recording).
+                    var perCall = row.Extra?.GetValueOrDefault("server_cpu_us_per_call") ?? 0;
                     var (microseconds, text) = await started.DescribeAsync(perCall, $"call ({name}, round {round})", plot);
                     foreach (var (stage, us) in microseconds)
                     {
-                        row.Extra[StageProfile.KeyOf(stage)] = us;
+                        row.Extra?[StageProfile.KeyOf(stage)] = us;
                     }
 
                     bars.Add((rounds > 1 ? $"{name} #{round}" : name, microseconds));

@@ -96,7 +96,8 @@ public sealed class LocalCallTests(ClusterFixture cluster)
     {
         // What a client grain's re-drive asks the silo recorded as running a call (ISiloFunctionsGrain.IsRunningAsync),
         // asked here of every silo from outside, as a grain on another silo would.
-        var function = await cluster.RegisterAsync("slow/8000");
+        // Slow enough that the first question comes while it runs, even on a loaded machine.
+        var function = await cluster.RegisterAsync("slow/12000", timeout: "40s");
         var clientId = "running-" + Guid.NewGuid().ToString("N")[..10];
         using var backend = await cluster.StartBackendClientAsync();
         var grains = backend.Services.GetRequiredService<IClusterClient>();
@@ -112,8 +113,9 @@ public sealed class LocalCallTests(ClusterFixture cluster)
             return answers.Count(running => running);
         }
 
-        // The call is recorded as running before the 202, and the function takes 8 s to answer it.
+        // The call is recorded as running before the 202, and the function takes 12 s to answer it.
         Assert.Equal(1, await RunningOnAsync());
-        await Eventually.UntilAsync(async () => await RunningOnAsync() == 0, "no silo to be running the call once it is done", TimeSpan.FromSeconds(60));
+        await Eventually.UntilAsync(async () => await RunningOnAsync() == 0, "no silo to be running the call once it is done", TimeSpan.FromSeconds(90));
+        await backend.StopAsync();
     }
 }

@@ -21,6 +21,11 @@ public sealed class StageProfileTests
             [Kernel, Socket, "7f00000020 void [Orleans.Core] Orleans.Runtime.Messaging.Connection::ProcessOutgoing() (/tmp/perf-1.map)"]));
         Assert.Equal("our code (gateway, grains)", StageProfile.StageOf(
             [Kernel, "7f00000020 class [System.Runtime]System.Threading.Tasks.Task`1<class [Microsoft.AspNetCore.Http.Abstractions]Microsoft.AspNetCore.Http.IResult> [SseVirtualization.Gateway] SseVirtualization.Gateway.Invocation.InvokeEndpoint::InvokeAsync(class [Microsoft.AspNetCore.Http.Abstractions]Microsoft.AspNetCore.Http.HttpContext)[OptimizedTier1] (/tmp/perf-1.map)"]));
+        Assert.Equal("runtime (GC, allocation, type checks)", StageProfile.StageOf(
+            ["7f00000010 [unknown] (/usr/share/dotnet/shared/Microsoft.NETCore.App/10.0.0/libcoreclr.so)"]));
+        Assert.Equal("sockets, thread-pool dispatch", StageProfile.StageOf(
+            [Kernel, "7f00000020 instance void [System.Private.CoreLib] System.Runtime.CompilerServices.AsyncTaskMethodBuilder`1+AsyncStateMachineBox`1[System.Threading.Tasks.VoidTaskResult,SseVirtualization.Gateway.Connections.SseConnection+<WriteAllAsync>d__1]::MoveNext()[OptimizedTier1] (/tmp/perf-1.map)",
+             "7f00000030 void [System.Private.CoreLib] System.Threading.ThreadPoolWorkQueue::Dispatch()[OptimizedTier1] (/tmp/perf-1.map)"]));
         Assert.Equal("sockets, thread-pool dispatch", StageProfile.StageOf(
             [Kernel, Socket, "7f00000020 void [System.Private.CoreLib] System.Threading.PortableThreadPool+WorkerThread::WorkerThreadStart() (/tmp/perf-1.map)"]));
     }
@@ -45,6 +50,8 @@ public sealed class StageProfileTests
             "7f00000010 instance void [SseVirtualization.Grains] SseVirtualization.Grains.Functions.Routing.FunctionRouter+<>c+<<SendAsync>b__17_0>d::MoveNext()[OptimizedTier1] (/tmp/perf-1.map)"));
         Assert.Equal("JsonBody.ReadAsync", StageProfile.MethodName(
             "7f00000010 instance void [SseVirtualization.Gateway] SseVirtualization.Gateway.Http.JsonBody+<ReadAsync>d__1`1[System.__Canon]::MoveNext()[OptimizedTier1] (/tmp/perf-1.map)"));
+        Assert.Equal("DictionaryCopier`2.DeepCopy", StageProfile.MethodName(
+            "7f00000010 instance class X [Orleans.Serialization] Orleans.Serialization.Codecs.DictionaryCopier`2[System.__Canon,System.Collections.Generic.List`1[System.__Canon]]::DeepCopy(class X)[OptimizedTier1] (/tmp/perf-1.map)"));
         Assert.Equal("AggregatorStore.Update", StageProfile.MethodName(
             "7f00000010 instance void [System.Diagnostics.DiagnosticSource] System.Diagnostics.Metrics.AggregatorStore::Update(int64,class [System.Runtime]System.String)[OptimizedTier1] (/tmp/perf-1.map)"));
         Assert.Equal("tcp_sendmsg ([kernel.kallsyms])", StageProfile.MethodName(Kernel));

@@ -15,7 +15,6 @@ public sealed class GrainReferencesTests(GrainClusterFixture fixture)
         Assert.True(registered.IsStored);
 
         // The first reference to an interface records its types; the second is built from them.
-        fixture.Grains.ReferenceTo<IClientGrain>("warm-" + name);
         foreach (var reference in new[] { fixture.Grains.ReferenceTo<IFunctionGrain>(name), fixture.Grains.ReferenceTo<IFunctionGrain>(name) })
         {
             Assert.Equal(fixture.Grains.GetGrain<IFunctionGrain>(name).GetGrainId(), reference.GetGrainId());
@@ -25,5 +24,9 @@ public sealed class GrainReferencesTests(GrainClusterFixture fixture)
         var other = fixture.Grains.ReferenceTo<IFunctionGrain>(name + "-other");
         Assert.Equal(fixture.Grains.GetGrain<IFunctionGrain>(name + "-other").GetGrainId(), other.GetGrainId());
         Assert.Null(await other.GetAsync());
+
+        // As GetGrain does, whether or not the types are recorded yet.
+        Assert.Throws<ArgumentException>(() => fixture.Grains.ReferenceTo<IFunctionGrain>(" "));
+        Assert.Throws<ArgumentException>(() => fixture.Grains.ReferenceTo<IClientGrain>(""));
     }
 }
