@@ -9,11 +9,12 @@ public interface ISiloDeliveryGrain : IGrainWithStringKey;
 /// <summary>
 /// The one subscriber per silo of the <see cref="StreamNames.DeliveryChannel"/> broadcast channel: bound to the silo
 /// its key names, it hands each event to that silo's local connections of the client. Events are pushed to it, so
-/// an event reaches the socket one message after the client grain stored it.
+/// an event reaches the socket one message after the client grain stored it. A client grain on the same silo skips it
+/// and hands its events over directly (<see cref="ILocalDelivery"/>).
 /// </summary>
 [SiloBoundPlacement]
 [ImplicitChannelSubscription(StreamNames.SiloNamespace)]
-internal sealed class SiloDeliveryGrain(LocalConnections connections) : Grain, ISiloDeliveryGrain, IOnBroadcastChannelSubscribed
+internal sealed class SiloDeliveryGrain(ILocalDelivery local) : Grain, ISiloDeliveryGrain, IOnBroadcastChannelSubscribed
 {
     public Task OnSubscribed(IBroadcastChannelSubscription streamSubscription)
     {
@@ -24,7 +25,7 @@ internal sealed class SiloDeliveryGrain(LocalConnections connections) : Grain, I
 
     private Task OnPublished(SiloDelivery delivery)
     {
-        connections.Deliver(delivery.ClientId, delivery.Event, delivery.TraceParent);
+        local.Deliver(delivery);
         return Task.CompletedTask;
     }
 }

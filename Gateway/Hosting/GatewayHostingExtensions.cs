@@ -13,6 +13,7 @@ using SseVirtualization.Gateway.Invocation;
 using SseVirtualization.Gateway.Mcp;
 using SseVirtualization.Gateway.Observability;
 using SseVirtualization.Gateway.Security;
+using SseVirtualization.Streams;
 
 namespace SseVirtualization.Gateway.Hosting;
 
@@ -47,6 +48,7 @@ public static class GatewayHostingExtensions
         services.AddSingleton(provider => new QueueByteBudget(
             provider.GetRequiredService<IOptions<GatewayOptions>>(), provider.GetRequiredService<GatewayCounters>()));
         services.AddSingleton<SiloIdentity>();
+        services.AddSingleton<ILocalDelivery, LocalDelivery>();
         services.AddSingleton<ClusterView>();
         services.AddPlacementDirector<SiloBoundPlacement, SiloBoundPlacementDirector>();
         services.AddHostedService<HeartbeatService>();

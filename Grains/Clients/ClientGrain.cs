@@ -31,6 +31,7 @@ internal sealed partial class ClientGrain(
 {
     private ClientEventLog _log = null!;
     private IBroadcastChannelProvider? _channels;
+    private ILocalDelivery? _localDelivery; // this silo's connections, when it hosts a front end
 
     // Connections closed before their open was recorded: an open that arrives after its own close (it timed out at the
     // gateway, which took it back) must not record a connection nobody holds. In memory: it guards against reordering
@@ -42,6 +43,7 @@ internal sealed partial class ClientGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
+        _localDelivery = ServiceProvider.GetService<ILocalDelivery>();
         if (state.State.SegmentSize <= 0)
         {
             state.State.SegmentSize = options.Value.LogSegmentSize;
@@ -413,7 +415,6 @@ internal sealed partial class ClientGrain(
 
     private void PublishToSilos(IEnumerable<string> siloIds, ClientEvent clientEvent)
     {
-        var channels = _channels ??= ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.DeliveryChannel);
         var delivery = new SiloDelivery(ClientId, clientEvent, System.Diagnostics.Activity.Current?.Id);
         foreach (var siloId in siloIds)
         {
@@ -421,6 +422,15 @@ internal sealed partial class ClientGrain(
             // catches. Failing here would make the caller think the event was never recorded (and record it twice).
             try
             {
+                if (_localDelivery is { } local && string.Equals(siloId, local.SiloId, StringComparison.Ordinal))
+                {
+                    // This silo's own connections: queued from here, in order, without the channel's message to the
+                    // silo's subscriber and a turn of its own there.
+                    local.Deliver(delivery);
+                    continue;
+                }
+
+                var channels = _channels ??= ServiceProvider.GetRequiredKeyedService<IBroadcastChannelProvider>(StreamNames.DeliveryChannel);
                 // Fire and forget (see AddSseGrains): the task completes once the message is on its way, and Orleans
                 // logs a send that fails later.
                 var sending = channels.GetChannelWriter<SiloDelivery>(ChannelId.Create(StreamNames.SiloNamespace, siloId)).Publish(delivery);

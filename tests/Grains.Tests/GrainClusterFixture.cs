@@ -22,6 +22,10 @@ public sealed class GrainClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>What client grains on each silo handed to that silo's connections directly, by silo id.</summary>
+    public IReadOnlyList<RecordingLocalDelivery> LocalDeliveries =>
+        [.. Cluster.Silos.Select(silo => ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<RecordingLocalDelivery>())];
+
     public async Task InitializeAsync()
     {
         Stub = await StubFunctionServer.StartAsync();
@@ -55,6 +59,8 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryStreams(StreamNames.Provider);
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddSseGrains();
+            siloBuilder.Services.AddSingleton<RecordingLocalDelivery>();
+            siloBuilder.Services.AddSingleton<ILocalDelivery>(provider => provider.GetRequiredService<RecordingLocalDelivery>());
             siloBuilder.Services.Configure<SseVirtualization.Grains.Functions.FunctionOptions>(o => o.AllowLoopback = true);
             siloBuilder.Services.Configure<ClientOptions>(o =>
             {

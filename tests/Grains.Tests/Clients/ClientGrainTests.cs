@@ -26,6 +26,27 @@ public sealed class ClientGrainTests(GrainClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_grain_hands_its_events_to_the_connections_of_its_own_silo_before_the_publish_returns_and_to_no_other()
+    {
+        // Connections on both silos; only the silo the grain lives on is handed the event by the grain itself (the
+        // other is reached through the delivery channel, which nothing here subscribes to).
+        var client = NewClient();
+        var clientId = client.GetPrimaryKeyString();
+        foreach (var silo in fixture.LocalDeliveries)
+        {
+            await client.ConnectAsync(silo.SiloId, lastEventId: null);
+        }
+
+        var published = await client.PublishAsync(ClientEventTypes.FunctionResponse, "{\"n\":1}");
+
+        var received = fixture.LocalDeliveries
+            .Select(silo => silo.Delivered.Where(d => d.ClientId == clientId).Select(d => d.Event.Id).ToList())
+            .ToList();
+        Assert.Single(received, ids => ids.Count > 0);
+        Assert.Contains(received, ids => ids.SequenceEqual([published.Id]));
+    }
+
+    [Fact]
     public async Task Events_published_while_connected_count_as_sent()
     {
         var client = NewClient();
