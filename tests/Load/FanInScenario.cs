@@ -37,6 +37,11 @@ internal static class FanInScenario
         // The silos run server GC unless told otherwise; with --profile the runtime names JIT-compiled methods for
         // perf (/tmp/perf-<pid>.map).
         var environment = new Dictionary<string, string?> { ["DOTNET_gcServer"] = gc == "workstation" ? "0" : "1" };
+        foreach (var (key, value) in SiloEnvironment.Parse(options.Text("silo-env", "")))
+        {
+            environment[key] = value;
+        }
+
         if (profile)
         {
             environment["DOTNET_PerfMapEnabled"] = "1";

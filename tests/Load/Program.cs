@@ -20,6 +20,9 @@ switch (scenario)
     case "chaos":
         var phases = await ChaosScenario.RunAsync(options);
         return phases.All(p => p.Kept) ? 0 : 1;
+    case "idle":
+        await IdleScenario.RunAsync(options);
+        return 0;
     case "connections-worker":
         return await ConnectionsWorker.RunAsync(options);
     default:
@@ -27,8 +30,9 @@ switch (scenario)
             usage: dotnet run -c Release --project tests/Load -- <scenario> [options]
               sync    [--connections 64] [--duration 10] [--warmup 2] [--rate 0 (closed loop) | N per second] [--rounds 1]
                       [--targets direct,nginx,yarp,silo] [--out file.json]
-              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--gc server|workstation] [--out file.json]
+              fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--gc server|workstation] [--silo-env NAME=value,...] [--out file.json]
                       [--profile (perf: CPU per invocation by stage)] [--label name] [--compare earlier.json] [--compare-label name]
+              idle    [--silos 1] [--settle 120] [--duration 60] [--variants "NAME=value,...;NAME=value,...;" (one cluster each; empty: defaults)] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]
                       [--faults kill,gray,redis-restart,redis-pause,redis-full,hang,slowing,storm] [--out file.json]

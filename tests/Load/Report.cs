@@ -8,15 +8,12 @@ internal static class Report
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static async Task WriteAsync(string scenario, IReadOnlyList<ResultRow> rows, Dictionary<string, object> settings, string? path)
+    /// <param name="latencyTable">Print the latency table (scenarios without latencies print their own).</param>
+    public static async Task WriteAsync(string scenario, IReadOnlyList<ResultRow> rows, Dictionary<string, object> settings, string? path, bool latencyTable = true)
     {
-        Console.WriteLine();
-        Console.WriteLine($"{"target",-28} {"ok",9} {"failed",7} {"rate/s",10} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8}");
-        foreach (var row in rows)
+        if (latencyTable)
         {
-            var l = row.Latency;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Target,-28} {row.Succeeded,9} {row.Failed,7} {row.RatePerSecond,10:0} {l.P50,8:0.00} {l.P90,8:0.00} {l.P99,8:0.00} {l.Max,8:0.0}"));
+            PrintLatencies(rows);
         }
 
         path ??= Path.Combine(Environment.CurrentDirectory, $"load-{scenario}-{DateTime.UtcNow:yyyyMMddTHHmmss}.json");
@@ -30,6 +27,18 @@ internal static class Report
         };
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, Json));
         Console.WriteLine($"results: {path}");
+    }
+
+    private static void PrintLatencies(IReadOnlyList<ResultRow> rows)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"target",-28} {"ok",9} {"failed",7} {"rate/s",10} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"max ms",8}");
+        foreach (var row in rows)
+        {
+            var l = row.Latency;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{row.Target,-28} {row.Succeeded,9} {row.Failed,7} {row.RatePerSecond,10:0} {l.P50,8:0.00} {l.P90,8:0.00} {l.P99,8:0.00} {l.Max,8:0.0}"));
+        }
     }
 }
 

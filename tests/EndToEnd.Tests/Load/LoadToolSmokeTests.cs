@@ -62,6 +62,23 @@ public sealed class LoadToolSmokeTests
     }
 
     [Fact]
+    public async Task Idle_scenario_measures_each_variant_in_a_cluster_of_its_own_and_a_silo_polls_each_stream_queue()
+    {
+        var out_ = Path.Combine(Path.GetTempPath(), $"load-idle-{Guid.NewGuid():N}.json");
+        var rows = await IdleScenario.RunAsync(Options.Parse(
+            ["--silos", "1", "--settle", "5", "--duration", "3", "--variants", "Streams__Queues=1;Streams__Queues=4", "--out", out_]));
+
+        Assert.Equal(["Streams__Queues=1", "Streams__Queues=4"], rows.Select(r => r.Target));
+        var calls = rows.Select(r => r.Extra!["grain_calls_per_s_per_silo"]).ToList();
+        Assert.All(rows, r => Assert.True(r.Extra!["cpu_ms_per_s_per_silo"] > 0, r.Target));
+
+        // Every queue is polled every 20 ms whether or not anything flows: four queues make about four times the calls.
+        Assert.True(calls[1] > 2 * calls[0], $"grain calls per second: {calls[0]} with one queue, {calls[1]} with four");
+        Assert.Contains("\"scenario\": \"idle\"", await File.ReadAllTextAsync(out_), StringComparison.Ordinal);
+        File.Delete(out_);
+    }
+
+    [Fact]
     public async Task Reconnect_storm_scenario_serves_every_client_what_it_missed()
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-storm-{Guid.NewGuid():N}.json");
