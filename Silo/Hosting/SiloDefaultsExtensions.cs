@@ -121,8 +121,11 @@ internal static class SiloDefaultsExtensions
             silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = 100_000);
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("GrainDirectory"));
 
-            silo.AddMemoryStreams(StreamNames.Provider, stream => stream.ConfigurePullingAgent(agent =>
-                agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod)));
+            silo.AddMemoryStreams(StreamNames.Provider, stream =>
+            {
+                stream.ConfigurePartitioning(streams.Queues);
+                stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod));
+            });
             silo.AddSseGrains();
             silo.AddActivityPropagation();
             silo.AddOutgoingGrainCallFilter<TraceContextGrainCallFilter>();

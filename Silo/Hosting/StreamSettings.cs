@@ -12,10 +12,29 @@ internal sealed class StreamSettings
     public TimeSpan PollingPeriod { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
+    /// Memory-stream queues in the cluster. Each is polled every <see cref="PollingPeriod"/> whether or not anything
+    /// flows (a grain call each time), and a poll drains its queue, so more queues spread the stream messages of a busy
+    /// cluster over more silos but cost idle CPU: Orleans' 8 took ~7% of a core on an idle silo at 20 ms.
+    /// </summary>
+    public int Queues { get; set; } = 2;
+
+    /// <summary>
     /// What is wrong with these settings, every failure at once (read before the host is built, as Orleans' stream
     /// provider needs them then, so checked with the silo's own settings rather than through IValidateOptions).
     /// </summary>
-    public IReadOnlyList<string> Validate() => PollingPeriod <= TimeSpan.Zero || PollingPeriod > TimeSpan.FromSeconds(10)
-        ? [$"{SectionName}:PollingPeriod must be more than 0 and at most 00:00:10 (it delays every result)."]
-        : [];
+    public IReadOnlyList<string> Validate()
+    {
+        var failures = new List<string>();
+        if (PollingPeriod <= TimeSpan.Zero || PollingPeriod > TimeSpan.FromSeconds(10))
+        {
+            failures.Add($"{SectionName}:PollingPeriod must be more than 0 and at most 00:00:10 (it delays every result).");
+        }
+
+        if (Queues is < 1 or > 64)
+        {
+            failures.Add($"{SectionName}:Queues must be from 1 to 64.");
+        }
+
+        return failures;
+    }
 }
