@@ -4,9 +4,9 @@ namespace SseVirtualization.Load;
 
 /// <summary>
 /// <c>idle</c>: what a silo costs with nothing to do. One Redis-backed cluster per variant (<c>--variants</c>: settings
-/// as <c>NAME=value</c> pairs joined by <c>,</c>, variants separated by <c>;</c>, an empty one for the defaults), all
-/// started together so they share the machine's moment; after <c>--settle</c> (the JIT's tiering and startup work done)
-/// each silo's CPU and the Orleans grain calls it served are read over <c>--duration</c>.
+/// as <c>NAME=value</c> pairs joined by <c>,</c>, variants separated by <c>;</c>, an empty one for the defaults), started
+/// one after another and then measured over one window, so they share the machine's moment; after <c>--settle</c> (the
+/// JIT's tiering and startup work done) each silo's CPU and the Orleans grain calls it made are read over <c>--duration</c>.
 /// </summary>
 internal static class IdleScenario
 {
