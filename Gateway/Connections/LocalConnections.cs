@@ -191,9 +191,15 @@ internal sealed class LocalConnections
     }
 
     /// <summary>
-    /// Has each local connection of <paramref name="clientId"/> that has written events, but none as new as
-    /// <paramref name="newestId"/>, fetch the rest from the client's log; returns how many were behind.
+    /// Has each local connection of <paramref name="clientId"/> that has written no event as new as
+    /// <paramref name="newestId"/> fetch the rest from the client's log; returns how many were behind.
     /// </summary>
+    /// <remarks>
+    /// A connection still writing its backlog counts too: the request waits in its queue behind the backlog and fetches
+    /// only what neither the backlog nor the live events queued before it brought. Skipped, a live event lost while the
+    /// backlog was written waited for the client's next event or audit (after a silo's death, when reconnecting streams
+    /// write their backlogs as the first audit round comes).
+    /// </remarks>
     public int CatchUp(string clientId, long newestId)
     {
         if (!_byClient.TryGetValue(clientId, out var targets))
@@ -204,8 +210,7 @@ internal sealed class LocalConnections
         var behind = 0;
         foreach (var connection in targets)
         {
-            var written = connection.LastWrittenId;
-            if (written >= 0 && written < newestId)
+            if (connection.LastWrittenId < newestId)
             {
                 behind++;
                 connection.RequestCatchUp(newestId);
