@@ -32,6 +32,11 @@ internal static class FanInScenario
             throw new ArgumentException($"--gc must be server or workstation, not '{gc}'.");
         }
 
+        // First, on a quiet machine: YARP at the same rate, the yardstick for the silos' CPU per invocation.
+        var yarp = options.Text("beside-yarp", "false") == "true"
+            ? await YarpAtRate.MeasureAsync(rate, options.Seconds("yarp-warmup", 30), duration)
+            : null;
+
         await using var stub = await StubFunctionServer.StartAsync();
 
         // The silos run server GC unless told otherwise; with --profile the runtime names JIT-compiled methods for
@@ -129,6 +134,11 @@ internal static class FanInScenario
             new("  invoke -> function called", stages.ToFunction.Count, 0, 0, stages.ToFunction.Summarize()),
             new("  function called -> socket", stages.FromFunction.Count, 0, 0, stages.FromFunction.Summarize()),
         };
+        var yarpCpu = yarp?.Extra?.GetValueOrDefault("server_cpu_us_per_call");
+        if (yarp is not null)
+        {
+            rows.Add(yarp);
+        }
         var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
         await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);
@@ -139,6 +149,11 @@ internal static class FanInScenario
             Console.WriteLine(byStage);
         }
 
+        if (yarpCpu is { } perCall)
+        {
+            Console.WriteLine($"beside it, YARP forwarding to an nginx stub at the same {rate}/s: {perCall} µs of CPU per call; the silos took {Math.Round(cpuPerInvocation / perCall, 2)}× that per invocation");
+        }
+
         Console.WriteLine($"per invocation: {perInvocation}");
         Console.WriteLine($"per connect: {perConnect}");
         if (unanswered > 0)
@@ -147,7 +162,7 @@ internal static class FanInScenario
         }
 
         await Report.WriteAsync("fanin", rows, new() { ["clients"] = clients, ["rate"] = rate, ["duration_s"] = duration.TotalSeconds, ["warmup_s"] = warmup.TotalSeconds, ["gc"] = gc }, options.Text("out", null!));
-        return new FanInResult(accepted, seen.Count, duplicates, refused + unanswered);
+        return new FanInResult(accepted, seen.Count, duplicates, refused + unanswered, yarp);
     }
 
     /// <summary>
@@ -271,4 +286,5 @@ internal sealed class Stages(StubFunctionServer stub)
     }
 }
 
-internal sealed record FanInResult(long Accepted, int Received, int Duplicates, long Refused);
+/// <param name="Yarp">With <c>--beside-yarp</c>: YARP's run at the same rate (<see cref="YarpAtRate"/>).</param>
+internal sealed record FanInResult(long Accepted, int Received, int Duplicates, long Refused, ResultRow? Yarp = null);

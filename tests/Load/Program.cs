@@ -32,6 +32,7 @@ switch (scenario)
                       [--targets direct,nginx,yarp,silo] [--out file.json]
               fanin   [--clients 1000] [--rate 1000] [--duration 10] [--warmup 5] [--gc server|workstation] [--silo-env NAME=value,...] [--out file.json]
                       [--profile (perf: CPU per invocation by stage)] [--label name] [--compare earlier.json] [--compare-label name]
+                      [--beside-yarp (YARP's CPU per call at the same rate, first)] [--yarp-warmup 30]
               idle    [--silos 1] [--settle 120] [--duration 60] [--variants "NAME=value,...;NAME=value,...;" (one cluster each; empty: defaults)] [--out file.json]
               reconnect-storm [--clients 10000] [--missed 1] [--rate 1000] [--out file.json]
               chaos   [--silos 3] [--clients 30] [--rate 40] [--phase 15] [--gray-pause 30]

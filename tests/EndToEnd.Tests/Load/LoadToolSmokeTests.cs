@@ -31,12 +31,20 @@ public sealed class LoadToolSmokeTests
     {
         var out_ = Path.Combine(Path.GetTempPath(), $"load-fanin-{Guid.NewGuid():N}.json");
         var plot = Path.ChangeExtension(out_, ".svg");
-        var result = await FanInScenario.RunAsync(Options.Parse(["--clients", "20", "--rate", "100", "--warmup", "1", "--duration", "2", "--out", out_, "--plot", plot]));
+        var result = await FanInScenario.RunAsync(Options.Parse(
+            ["--clients", "20", "--rate", "100", "--warmup", "1", "--duration", "2", "--beside-yarp", "true", "--yarp-warmup", "0.5", "--out", out_, "--plot", plot]));
 
         Assert.True(result.Accepted > 0);
         Assert.Equal(0, result.Refused);
         Assert.Equal(result.Accepted, result.Received);
         Assert.Equal(0, result.Duplicates);
+
+        // The yardstick beside it: YARP answered every call at the same rate, and its CPU per call was measured.
+        var yarp = Assert.IsType<ResultRow>(result.Yarp);
+        Assert.True(yarp.Succeeded > 0);
+        Assert.Equal(0, yarp.Failed);
+        Assert.True(yarp.Extra!["server_cpu_us_per_call"] > 0);
+        Assert.Contains(YarpAtRate.Target, await File.ReadAllTextAsync(out_), StringComparison.Ordinal);
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(plot), StringComparison.Ordinal);
         File.Delete(out_);
         File.Delete(plot);
