@@ -192,28 +192,30 @@ internal sealed class LocalConnections
 
     /// <summary>
     /// Has each local connection of <paramref name="clientId"/> that has written no event as new as
-    /// <paramref name="newestId"/> fetch the rest from the client's log; returns how many were behind.
+    /// <paramref name="newestId"/> fetch the rest from the client's log; returns how many of those that had written
+    /// events were behind.
     /// </summary>
     /// <remarks>
-    /// A connection still writing its backlog counts too: the request waits in its queue behind the backlog and fetches
-    /// only what neither the backlog nor the live events queued before it brought. Skipped, a live event lost while the
-    /// backlog was written waited for the client's next event or audit (after a silo's death, when reconnecting streams
-    /// write their backlogs as the first audit round comes).
+    /// A connection still writing its backlog is asked too, though not counted (its backlog may bring everything): the
+    /// request waits in its queue behind the backlog and fetches only what neither the backlog nor the live events queued
+    /// before it brought. Skipped, a live event lost while the backlog was written waited for the client's next event or
+    /// audit (after a silo's death, when reconnecting streams write their backlogs as the first audit round comes).
     /// </remarks>
     public int CatchUp(string clientId, long newestId)
     {
-        if (!_byClient.TryGetValue(clientId, out var targets))
+        if (newestId <= 0 || !_byClient.TryGetValue(clientId, out var targets))
         {
-            return 0;
+            return 0; // no events stored, or no connection here
         }
 
         var behind = 0;
         foreach (var connection in targets)
         {
-            if (connection.LastWrittenId < newestId)
+            var written = connection.LastWrittenId;
+            if (written < newestId)
             {
-                behind++;
                 connection.RequestCatchUp(newestId);
+                behind += written >= 0 ? 1 : 0;
             }
         }
 

@@ -79,21 +79,12 @@ internal static class FanInScenario
         long sent = 0, refused = 0, unanswered = 0;
         var inflight = new List<Task>();
         using var progress = new Timer(_ => Console.Write($"\rsent {Interlocked.Read(ref sent)}, received {seen.Count}   "), null, 1000, 1000);
-        async Task SendAsync(TimeSpan length)
+        Task SendAsync(TimeSpan length) => TickedRate.RunAsync(rate, length, () =>
         {
-            var perTick = Math.Max(1, rate / 100);
-            using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-            var until = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < until && await ticker.WaitForNextTickAsync())
-            {
-                for (var k = 0; k < perTick; k++)
-                {
-                    var n = Interlocked.Increment(ref sent);
-                    var client = $"load-{clusterId}-{n % clients}";
-                    inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused), () => Interlocked.Increment(ref unanswered)));
-                }
-            }
-        }
+            var n = Interlocked.Increment(ref sent);
+            var client = $"load-{clusterId}-{n % clients}";
+            inflight.Add(InvokeAsync(http, client, n, () => Interlocked.Increment(ref refused), () => Interlocked.Increment(ref unanswered)));
+        });
 
         await SendAsync(warmup);
         stages.MeasureFrom = Interlocked.Read(ref sent) + 1;

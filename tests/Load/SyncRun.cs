@@ -61,9 +61,36 @@ internal sealed record SyncRun(IReadOnlyList<ResultRow> Rows, int Rounds)
         }
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>
+    /// Per round, one target's figure over another's, both measured in that round (<c>rate</c> or
+    /// <c>cpu_us_per_call</c>): how far the rounds agree, which the ratio of medians does not show.
+    /// </summary>
+    public IReadOnlyList<double> ByRound(string over, string under, string figure)
+    {
+        var ratios = new List<double>();
+        for (var round = 1; round <= Rounds; round++)
+        {
+            if (FigureOf(over, round, figure) is { } a && FigureOf(under, round, figure) is { } b)
+            {
+                ratios.Add(Math.Round(a / b, 3));
+            }
+        }
+
+        return ratios;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private double? FigureOf(string target, int round, string figure)
+    {
+        var name = Rounds > 1 ? $"{target} #{round}" : target;
+        var row = Rows.FirstOrDefault(r => r.Target == name);
+        var value = row is null ? (double?)null : figure == "rate" ? row.RatePerSecond : row.Extra?.GetValueOrDefault("server_" + figure);
+        return value > 0 ? value : null;
     }
 }

@@ -115,6 +115,13 @@ internal static class SyncScenario
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: {value:0.00}"));
         }
 
+        if (rounds > 1 && run.ByRound(Silo, Yarp, "rate") is { Count: > 1 } byRound)
+        {
+            // Rounds alternate the targets, so each round's ratio saw one state of the host: their spread is the noise.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  silo / YARP, throughput by round: {string.Join(", ", byRound.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))} (median {SyncRun.Median(byRound):0.00})"));
+        }
+
         foreach (var text in profiles)
         {
             Console.WriteLine(text);

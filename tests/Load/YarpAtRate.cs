@@ -1,12 +1,15 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text;
 
 namespace SseVirtualization.Load;
 
 /// <summary>
 /// What a plain .NET reverse proxy costs per call at a given rate on this machine, for <c>fanin --beside-yarp</c>: YARP
-/// (<see cref="SyncBaselines"/>) forwarding <c>POST</c>s to an nginx stub, an open loop at the fan-in's own rate. Below
-/// saturation each call pays for waking threads that then sit idle, so CPU per call at 1,000/s is several times what the
-/// same proxy needs flat out (<c>sync</c>); the fan-in's figure is only comparable with one taken at its rate.
+/// (<see cref="SyncBaselines"/>) forwarding <c>POST</c>s to an nginx stub, sent as the fan-in sends its invokes
+/// (<see cref="TickedRate"/>). Below saturation each call pays for waking threads that then sit idle, so CPU per call at
+/// 1,000/s is several times what the same proxy needs flat out (<c>sync</c>): the fan-in's figure compares only with one
+/// taken at its own rate.
 /// </summary>
 internal static class YarpAtRate
 {
@@ -17,7 +20,48 @@ internal static class YarpAtRate
     {
         await using var stub = await NginxStub.StartAsync();
         await using var yarp = await SyncBaselines.StartYarpAsync(stub, new Dictionary<string, string?>());
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var url = new Uri(yarp.BaseAddress, "fn");
         var body = Encoding.UTF8.GetBytes("""{"text":"hello"}""");
-        return await SyncScenario.DriveAsync(Target, new Uri(yarp.BaseAddress, "fn"), body, connections: 64, duration, warmup, rate, () => ProcessCpu.Seconds(yarp.Pid));
+        var latencies = new LatencyRecorder();
+        long succeeded = 0, failed = 0;
+        var calls = new List<Task>();
+
+        async Task CallAsync(bool measured)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var ok = false;
+            try
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync(url, content);
+                await response.Content.LoadIntoBufferAsync();
+                ok = response.IsSuccessStatusCode;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // No answer (or none in time): a failed call, not the end of the run.
+            }
+
+            if (measured && ok)
+            {
+                Interlocked.Increment(ref succeeded);
+                latencies.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            else if (measured)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+
+        await TickedRate.RunAsync(rate, warmup, () => calls.Add(CallAsync(measured: false)));
+        var cpuAtStart = ProcessCpu.Seconds(yarp.Pid);
+        await TickedRate.RunAsync(rate, duration, () => calls.Add(CallAsync(measured: true)));
+        await Task.WhenAll(calls);
+        var extra = succeeded > 0
+            ? new Dictionary<string, double> { ["server_cpu_us_per_call"] = Math.Round((ProcessCpu.Seconds(yarp.Pid) - cpuAtStart) * 1e6 / succeeded, 1) }
+            : null;
+        return new ResultRow(Target, succeeded, failed, Math.Round(succeeded / duration.TotalSeconds, 1), latencies.Summarize(), extra);
     }
 }
