@@ -130,6 +130,7 @@ internal static class FanInScenario
         {
             rows.Add(yarp);
         }
+
         var plot = options.Text("plot", Path.Combine(Environment.CurrentDirectory, "fanin-latency.svg"));
         await SvgChart.WriteAsync(plot, $"Fan-in latency percentiles ({clients} clients, {rate}/s)", "percentile", "ms",
             [("latency", stages.Total.Percentiles().Select(p => (p.Percentile, p.Milliseconds)).ToList())]);

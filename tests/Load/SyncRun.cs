@@ -61,11 +61,17 @@ internal sealed record SyncRun(IReadOnlyList<ResultRow> Rows, int Rounds)
         }
     }
 
+    /// <summary>A row's calls per second, for <see cref="ByRound"/>.</summary>
+    public static readonly Func<ResultRow, double?> Rate = row => row.RatePerSecond;
+
+    /// <summary>A row's server CPU per call (µs), where measured, for <see cref="ByRound"/>.</summary>
+    public static readonly Func<ResultRow, double?> CpuPerCall = row => row.Extra?.GetValueOrDefault("server_cpu_us_per_call");
+
     /// <summary>
-    /// Per round, one target's figure over another's, both measured in that round (<c>rate</c> or
-    /// <c>cpu_us_per_call</c>): how far the rounds agree, which the ratio of medians does not show.
+    /// Per round, one target's figure over another's, both measured in that round: how far the rounds agree, which the
+    /// ratio of medians does not show.
     /// </summary>
-    public IReadOnlyList<double> ByRound(string over, string under, string figure)
+    public IReadOnlyList<double> ByRound(string over, string under, Func<ResultRow, double?> figure)
     {
         var ratios = new List<double>();
         for (var round = 1; round <= Rounds; round++)
@@ -86,11 +92,9 @@ internal sealed record SyncRun(IReadOnlyList<ResultRow> Rows, int Rounds)
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private double? FigureOf(string target, int round, string figure)
+    private double? FigureOf(string target, int round, Func<ResultRow, double?> figure)
     {
         var name = Rounds > 1 ? $"{target} #{round}" : target;
-        var row = Rows.FirstOrDefault(r => r.Target == name);
-        var value = row is null ? (double?)null : figure == "rate" ? row.RatePerSecond : row.Extra?.GetValueOrDefault("server_" + figure);
-        return value > 0 ? value : null;
+        return Rows.FirstOrDefault(r => r.Target == name) is { } row && figure(row) is > 0 and var value ? value : null;
     }
 }

@@ -115,7 +115,7 @@ internal static class SyncScenario
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label}: {value:0.00}"));
         }
 
-        if (rounds > 1 && run.ByRound(Silo, Yarp, "rate") is { Count: > 1 } byRound)
+        if (rounds > 1 && run.ByRound(Silo, Yarp, SyncRun.Rate) is { Count: > 1 } byRound)
         {
             // Rounds alternate the targets, so each round's ratio saw one state of the host: their spread is the noise.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -184,22 +184,7 @@ internal static class SyncScenario
                 }
 
                 var started = rate > 0 ? due : Stopwatch.GetTimestamp();
-                var ok = false;
-                try
-                {
-                    using var content = new ByteArrayContent(body);
-                    content.Headers.ContentType = new("application/json");
-                    using var response = await http.PostAsync(url, content);
-                    await response.Content.LoadIntoBufferAsync();
-                    ok = response.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                catch (TaskCanceledException)
-                {
-                    // No answer within the client's timeout: a failed call, not the end of the run.
-                }
+                var ok = await PostAsync(http, url, body);
 
                 if (!measuring)
                 {
@@ -225,5 +210,23 @@ internal static class SyncScenario
             ? new Dictionary<string, double> { ["server_cpu_us_per_call"] = Math.Round((serverCpu() - cpuAtStart) * 1e6 / succeeded, 1) }
             : null;
         return new ResultRow(target, succeeded, failed, Math.Round(succeeded / seconds, 1), latencies.Summarize(), extra);
+    }
+
+    /// <summary>One JSON <c>POST</c>, its answer read whole; false for an error status, no answer, or none in time.</summary>
+    public static async Task<bool> PostAsync(HttpClient http, Uri url, byte[] body)
+    {
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var response = await http.PostAsync(url, content);
+            await response.Content.LoadIntoBufferAsync();
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            // No answer within the client's timeout: a failed call, not the end of the run.
+            return false;
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 
 namespace SseVirtualization.Load;
@@ -30,20 +29,7 @@ internal static class YarpAtRate
         async Task CallAsync(bool measured)
         {
             var started = Stopwatch.GetTimestamp();
-            var ok = false;
-            try
-            {
-                using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await http.PostAsync(url, content);
-                await response.Content.LoadIntoBufferAsync();
-                ok = response.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // No answer (or none in time): a failed call, not the end of the run.
-            }
-
+            var ok = await SyncScenario.PostAsync(http, url, body);
             if (measured && ok)
             {
                 Interlocked.Increment(ref succeeded);

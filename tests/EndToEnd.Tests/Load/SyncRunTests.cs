@@ -17,9 +17,9 @@ public sealed class SyncRunTests
             ],
             Rounds: 4);
 
-        Assert.Equal([0.6, 0.5, 0.8], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, "rate"));
-        Assert.Equal([2.0, 1.5, 1.5], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, "cpu_us_per_call"));
-        Assert.Empty(run.ByRound(SyncScenario.Silo, SyncScenario.NginxProxy, "rate"));
+        Assert.Equal([0.6, 0.5, 0.8], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, SyncRun.Rate));
+        Assert.Equal([2.0, 1.5, 1.5], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, SyncRun.CpuPerCall));
+        Assert.Empty(run.ByRound(SyncScenario.Silo, SyncScenario.NginxProxy, SyncRun.Rate));
         Assert.Equal(0.6, SyncRun.Median([0.6, 0.5, 0.8]));
         Assert.Equal(0.65, SyncRun.Median([0.6, 0.5, 0.8, 0.7]), 6);
     }
@@ -29,7 +29,7 @@ public sealed class SyncRunTests
     {
         var run = new SyncRun([Row(SyncScenario.Yarp, 10_000, cpu: 70), Row(SyncScenario.Silo, 7_000, cpu: 140)], Rounds: 1);
 
-        Assert.Equal([0.7], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, "rate"));
+        Assert.Equal([0.7], run.ByRound(SyncScenario.Silo, SyncScenario.Yarp, SyncRun.Rate));
     }
 
     private static ResultRow Row(string target, double rate, double cpu) =>
