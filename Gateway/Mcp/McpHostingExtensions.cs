@@ -29,7 +29,9 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpToolRateLimits>();
         services.AddSingleton<McpModernTasks>();
         services.AddSingleton<McpModernListen>();
-        services.AddHostedService<McpCatalogListener>();
+        services.AddSingleton<McpCatalogListener>();
+        services.AddSingleton<McpLocalStreams>();
+        services.AddHostedService<McpWatchSweeper>();
         // Registered after Orleans, so stopped before it: the work it waits for still reaches the cluster.
         services.AddSingleton<DetachedWork>();
         services.AddHostedService(provider => provider.GetRequiredService<DetachedWork>());

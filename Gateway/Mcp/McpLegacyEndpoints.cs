@@ -28,7 +28,7 @@ internal static partial class McpLegacyEndpoints
     private static async Task<IResult> ConnectAsync(
         HttpContext context,
         IGrainFactory grains,
-        IClusterClient cluster,
+        McpLocalStreams streams,
         McpOpenStreams open,
         IOptionsMonitor<McpOptions> options,
         TimeProvider time,
@@ -48,7 +48,7 @@ internal static partial class McpLegacyEndpoints
         try
         {
             var endpoint = $"{context.Request.PathBase}/mcp/messages?sessionId={sessionId}";
-            await McpStreamRelay.RunAsync(context, cluster, grains, open, sessionId, McpEventId.StandaloneStream, long.MaxValue, options.CurrentValue, lifetime.ApplicationStopping, endpoint);
+            await McpStreamRelay.RunAsync(context, streams, grains, open, sessionId, McpEventId.StandaloneStream, long.MaxValue, options.CurrentValue, lifetime.ApplicationStopping, endpoint);
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace SseVirtualization.Gateway.Mcp;
 
 /// <summary>
 /// Relays one stream of a session to the response this silo holds: the stored messages after the client's
-/// last event id, then live ones from the session's Orleans stream, with keep-alive comments. The standalone
+/// last event id, then live ones as the session pushes them here, with keep-alive comments. The standalone
 /// stream runs until the client leaves or the silo drains; a POST's stream ends after its response.
 /// </summary>
 internal static class McpStreamRelay
@@ -20,7 +20,7 @@ internal static class McpStreamRelay
     /// </summary>
     public static async Task RunAsync(
         HttpContext context,
-        IClusterClient cluster,
+        McpLocalStreams streams,
         IGrainFactory grains,
         McpOpenStreams open,
         string sessionId,
@@ -42,8 +42,8 @@ internal static class McpStreamRelay
 
         var token = ending.Token;
 
-        // Subscribed before the replay is read, so nothing published meanwhile is missed (duplicates are skipped).
-        await using var live = await McpLiveMessages.SubscribeAsync(cluster, sessionId, stream);
+        // Opened before the replay is read, so nothing stored meanwhile is missed (duplicates are skipped).
+        await using var live = await streams.OpenAsync(sessionId, stream);
         if (standalone)
         {
             open.Add(sessionId);

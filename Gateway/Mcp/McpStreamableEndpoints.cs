@@ -225,7 +225,7 @@ internal static partial class McpStreamableEndpoints
     private static async Task<IResult> GetAsync(
         HttpContext context,
         IGrainFactory grains,
-        IClusterClient cluster,
+        McpLocalStreams streams,
         McpOpenStreams open,
         IOptionsMonitor<McpOptions> mcpOptions,
         IHostApplicationLifetime lifetime)
@@ -262,7 +262,7 @@ internal static partial class McpStreamableEndpoints
             }
         }
 
-        await McpStreamRelay.RunAsync(context, cluster, grains, open, sessionId, stream, after, mcpOptions.CurrentValue, lifetime.ApplicationStopping);
+        await McpStreamRelay.RunAsync(context, streams, grains, open, sessionId, stream, after, mcpOptions.CurrentValue, lifetime.ApplicationStopping);
         return Results.Empty;
     }
 

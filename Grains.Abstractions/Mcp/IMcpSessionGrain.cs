@@ -5,15 +5,15 @@ namespace SseVirtualization.Mcp;
 /// <summary>
 /// One MCP session (key: the <c>Mcp-Session-Id</c>), persisted so any silo can serve it. It keeps what the
 /// initialize handshake settled and a bounded log of the server-to-client messages of its SSE streams, so a stream
-/// resumed with <c>Last-Event-ID</c> on another silo replays from here. Live messages travel on the Orleans stream
-/// <see cref="McpStreamNames.SessionNamespace"/>/session id to whichever silo holds the stream.
+/// resumed with <c>Last-Event-ID</c> on another silo replays from here. Live messages are pushed, as they are stored, to
+/// the silos that watch the session (<see cref="WatchAsync"/>): those holding one of its streams.
 /// </summary>
 /// <remarks>
-/// Version 1 added methods to the release of 2026-12-03 (version 0), so a call from this build to a session active on a
-/// silo of that release moves the session to a silo of this one (Orleans' backward-compatible versioning). Methods of
-/// version 0 keep their signatures: silos of that release still call them.
+/// Version 1 added methods to the release of 2026-12-03 (version 0), and version 2 the watches, so a call from this
+/// build to a session active on a silo of an older build moves the session to a silo of this one (Orleans'
+/// backward-compatible versioning). Methods of version 0 keep their signatures: silos of that release still call them.
 /// </remarks>
-[Orleans.CodeGeneration.Version(1)]
+[Orleans.CodeGeneration.Version(2)]
 public interface IMcpSessionGrain : IGrainWithStringKey
 {
     /// <summary>Starts the session, in a slot of its owner (<see cref="IMcpSessionOwnerGrain"/>).</summary>
@@ -67,6 +67,16 @@ public interface IMcpSessionGrain : IGrainWithStringKey
 
     /// <summary>Ends the session (DELETE): later requests with its id get 404.</summary>
     Task<bool> EndAsync();
+
+    /// <summary>
+    /// From now on, pushes each message the session stores to silo <paramref name="siloId"/> (<see cref="ISiloMcpGrain"/>),
+    /// until <see cref="UnwatchAsync"/> or that silo's death. Stored with the session, so a session that moves to another
+    /// silo keeps pushing.
+    /// </summary>
+    Task WatchAsync(string siloId);
+
+    /// <summary>Stops pushing the session's messages to silo <paramref name="siloId"/>.</summary>
+    Task UnwatchAsync(string siloId);
 }
 
 /// <summary>What starting a session did.</summary>

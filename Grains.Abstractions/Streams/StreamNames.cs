@@ -3,14 +3,11 @@ namespace SseVirtualization.Streams;
 /// <summary>
 /// Where events travel. Client events go to the silos holding the client's connections over the broadcast channel
 /// <see cref="DeliveryChannel"/> (namespace <see cref="SiloNamespace"/>, key: the silo's id), whose one subscriber
-/// per silo is a grain bound to that silo: never one subscription per connection. MCP messages travel on the
-/// memory streams of <see cref="Provider"/>.
+/// per silo is a grain bound to that silo: never one subscription per connection. MCP messages are pushed by their
+/// session's grain to the silos watching it (<see cref="Mcp.ISiloMcpGrain"/>).
 /// </summary>
 public static class StreamNames
 {
-    /// <summary>The Orleans stream provider's name (MCP messages and catalog changes).</summary>
-    public const string Provider = "sse";
-
     /// <summary>
     /// The Orleans broadcast channel provider that pushes client events to silos. A push: each event is one
     /// message to the silo's subscriber, with no queue for a pulling agent to poll.

@@ -12,6 +12,10 @@ public static class StorageNames
     /// </summary>
     public const string McpSessions = "mcp-sessions";
 
-    /// <summary>Orleans' stream pub-sub records.</summary>
+    /// <summary>
+    /// Orleans' stream pub-sub records. This release uses no Orleans streams (MCP messages are pushed, client events go
+    /// on a broadcast channel); the store stays configured for silos of releases before 2026-12-05, whose MCP memory
+    /// streams may place their pub-sub grains on a silo of this one during a rolling upgrade.
+    /// </summary>
     public const string PubSub = "PubSubStore";
 }

@@ -4,6 +4,6 @@ namespace SseVirtualization.Grains.Mcp;
 
 public sealed partial class McpCatalogNotifier
 {
-    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning, Message = "Could not announce that the tools of {Source} changed")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string source);
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Warning, Message = "Could not tell silo {Silo} that the tools of {Source} changed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception, string source, string silo);
 }

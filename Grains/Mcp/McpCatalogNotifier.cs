@@ -1,29 +1,36 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using SseVirtualization.Mcp;
-using SseVirtualization.Streams;
 
 namespace SseVirtualization.Grains.Mcp;
 
 /// <summary>
-/// Says on the catalog stream that a source of MCP tools changed, so every silo tells its open MCP sessions
+/// Tells every active silo that a source of MCP tools changed, so each tells its open MCP sessions
 /// (<c>notifications/tools/list_changed</c>). A registration's changes go through it; an upstream server's own
 /// <c>list_changed</c> reaches the sessions that use it directly (McpUpstreamGrain).
 /// </summary>
-public sealed partial class McpCatalogNotifier(IClusterClient cluster, ILogger<McpCatalogNotifier> logger)
+public sealed partial class McpCatalogNotifier(IGrainFactory grains, IClusterMembershipService membership, ILogger<McpCatalogNotifier> logger)
 {
-    public async Task PublishAsync(string source)
+    public Task PublishAsync(string source)
     {
-        try
+        foreach (var (address, member) in membership.CurrentSnapshot.Members)
         {
-            await cluster.GetStreamProvider(StreamNames.Provider)
-                .GetStream<McpCatalogChanged>(StreamId.Create(McpStreamNames.CatalogNamespace, McpStreamNames.CatalogKey))
-                .OnNextAsync(new McpCatalogChanged(source));
+            if (member.Status != SiloStatus.Active)
+            {
+                continue;
+            }
+
+            try
+            {
+                // One-way: a missed notice only delays clients seeing the change until they list tools again.
+                _ = grains.ReferenceTo<ISiloMcpGrain>(address.ToParsableString()).ToolsChangedAsync(source);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogPublishFailed(logger, ex, source, address.ToParsableString());
+            }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A missed notice only delays clients seeing the change until they list tools again.
-            LogPublishFailed(logger, ex, source);
-        }
+
+        return Task.CompletedTask;
     }
 }

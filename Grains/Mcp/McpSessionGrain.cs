@@ -2,17 +2,17 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using SseVirtualization.Grains.Hosting;
 using SseVirtualization.Mcp;
-using SseVirtualization.Streams;
 
 namespace SseVirtualization.Grains.Mcp;
 
 /// <summary>
-/// One MCP session. Writes happen one at a time; reads interleave. Every stored message is also published on the
-/// session's Orleans stream for the silo that holds its SSE stream; a silo that resumes a stream replays from here.
+/// One MCP session. Writes happen one at a time; reads interleave. Every stored message is also pushed to the silos
+/// that watch the session (those holding one of its SSE streams); a silo that resumes a stream replays from here.
 /// </summary>
 internal sealed class McpSessionGrain(
     [PersistentState("mcp-session", StorageNames.McpSessions)] IPersistentState<McpSessionState> state,
     IOptions<McpSessionOptions> options,
+    IClusterMembershipService membership,
     TimeProvider time)
     : Grain, IMcpSessionGrain
 {
@@ -120,11 +120,44 @@ internal sealed class McpSessionGrain(
         Trim();
 
         State.LastSeenAt = time.GetUtcNow();
+        ForgetDeadWatchers();
         await WriteAsync();
-        await this.GetStreamProvider(StreamNames.Provider)
-            .GetStream<McpStreamEvent>(StreamId.Create(McpStreamNames.SessionNamespace, this.GetPrimaryKeyString()))
-            .OnNextAsync(message);
+        foreach (var silo in State.Watchers)
+        {
+            // One-way: the message is stored, and a stream that misses it gets it when it resumes.
+            _ = GrainFactory.ReferenceTo<ISiloMcpGrain>(silo).DeliverAsync(message);
+        }
+
         return message.EventId;
+    }
+
+    public async Task WatchAsync(string siloId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(siloId);
+        if (State.Info is not null && !State.Watchers.Contains(siloId))
+        {
+            State.Watchers.Add(siloId);
+            ForgetDeadWatchers();
+            await WriteAsync();
+        }
+    }
+
+    public async Task UnwatchAsync(string siloId)
+    {
+        if (State.Watchers.Remove(siloId) && State.Info is not null)
+        {
+            await WriteAsync();
+        }
+    }
+
+    /// <summary>
+    /// A silo that died without unwatching is dropped with the next write. Only one known to be dead: a silo that has
+    /// just joined may not be in this silo's view of the cluster yet.
+    /// </summary>
+    private void ForgetDeadWatchers()
+    {
+        var members = membership.CurrentSnapshot;
+        State.Watchers.RemoveAll(silo => members.GetSiloStatus(SiloAddress.FromParsableString(silo)) == SiloStatus.Dead);
     }
 
     /// <summary>Keeps at most MaxStoredMessages and MaxStoredBytes of messages (always the newest one).</summary>

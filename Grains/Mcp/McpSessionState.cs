@@ -26,4 +26,8 @@ internal sealed class McpSessionState
     /// <summary>The MCP server registrations the session has upstream sessions with.</summary>
     [Id(5)]
     public List<string> Upstreams { get; set; } = [];
+
+    /// <summary>The silos holding a stream of the session, which its messages are pushed to (their ids).</summary>
+    [Id(6)]
+    public List<string> Watchers { get; set; } = [];
 }

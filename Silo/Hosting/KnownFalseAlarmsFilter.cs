@@ -3,30 +3,17 @@ using System.Diagnostics;
 namespace SseVirtualization.Silo.Hosting;
 
 /// <summary>
-/// Keeps two of Orleans' (10.4) log events out of the console log when they are false alarms, and only then:
-/// <list type="bullet">
-/// <item>
+/// Keeps one of Orleans' (10.4) log events out of the console log when it is a false alarm, and only then:
 /// <c>Orleans.Runtime.Watchdog</c> "… has not completed for {TimeSinceLastTick}" (event 100150) with a duration longer than
 /// this process has run. The watchdog starts its checking thread before it sets the time that thread compares with,
 /// so a first check that wins the race measures from the machine's boot: a "stall" of hours, logged at start-up on
 /// every silo. A stall longer than the process's life cannot be, so only that reading is dropped; a real stall is logged.
-/// </item>
-/// <item>
-/// A memory-stream queue read that ended in <see cref="OperationCanceledException"/> (events 200402 of
-/// <c>Orleans.Providers.MemoryAdapterReceiver…</c> and 103312 of <c>Orleans.Streams.…</c>, logged as errors with stack
-/// traces). The pulling agent cancels its own read when it stops: when a silo joins, queues move to it and the agents
-/// that read them elsewhere stop; when a silo stops, all of its agents do. The queue is read on by its new agent.
-/// Any other exception of a read (a queue grain unreachable, a timeout) is still logged as the error it is.
-/// </item>
-/// </list>
 /// </summary>
 [ProviderAlias("Console")] // so that Logging:Console settings still apply to the console it wraps
 internal sealed class KnownFalseAlarmsFilter(ILoggerProvider inner) : ILoggerProvider, ISupportExternalScope
 {
     private const string WatchdogCategory = "Orleans.Runtime.Watchdog";
     private const int WatchdogStalled = 100150;
-    private const int MemoryQueueReadFailed = 200402;
-    private const int PullingAgentReadFailed = 103312;
 
     private static readonly DateTime ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
@@ -51,14 +38,10 @@ internal sealed class KnownFalseAlarmsFilter(ILoggerProvider inner) : ILoggerPro
     {
         WatchdogStalled => state is IReadOnlyList<KeyValuePair<string, object?>> values
             && values.Any(v => v is { Key: "TimeSinceLastTick", Value: TimeSpan stalled } && stalled > DateTime.UtcNow - ProcessStarted),
-        MemoryQueueReadFailed or PullingAgentReadFailed => exception is OperationCanceledException,
         _ => false,
     };
 
-    private static bool IsWatched(string category) =>
-        category == WatchdogCategory
-        || category.StartsWith("Orleans.Providers.MemoryAdapterReceiver", StringComparison.Ordinal)
-        || category.StartsWith("Orleans.Streams.", StringComparison.Ordinal);
+    private static bool IsWatched(string category) => category == WatchdogCategory;
 
     private sealed class FilteringLogger(ILogger inner) : ILogger
     {

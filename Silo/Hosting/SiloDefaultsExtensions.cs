@@ -53,7 +53,6 @@ internal static class SiloDefaultsExtensions
         // Orleans then cuts its graceful leave to an ungraceful one.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseSockets(sockets => sockets.Backlog = options.ListenBacklog);
-        var streams = builder.Configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(cluster =>
@@ -121,11 +120,6 @@ internal static class SiloDefaultsExtensions
             silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = 100_000);
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("GrainDirectory"));
 
-            silo.AddMemoryStreams(StreamNames.Provider, stream =>
-            {
-                stream.ConfigurePartitioning(streams.Queues);
-                stream.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = streams.PollingPeriod));
-            });
             silo.AddSseGrains();
             silo.AddActivityPropagation();
             silo.AddOutgoingGrainCallFilter<TraceContextGrainCallFilter>();

@@ -16,8 +16,7 @@ internal static partial class SiloStartCheck
     public static string? Refusal(IConfiguration configuration)
     {
         var options = configuration.Get<SiloHostingOptions>() ?? new SiloHostingOptions();
-        var streams = configuration.GetSection(StreamSettings.SectionName).Get<StreamSettings>() ?? new StreamSettings();
-        var failures = options.Validate().Concat(streams.Validate()).ToList();
+        var failures = options.Validate().ToList();
         if (failures.Count > 0)
         {
             return "Invalid silo configuration: " + string.Join(" ", failures);

@@ -55,8 +55,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddMemoryGrainStorage(StorageNames.Grains);
-            siloBuilder.AddMemoryGrainStorage(StorageNames.PubSub);
-            siloBuilder.AddMemoryStreams(StreamNames.Provider);
+            siloBuilder.AddMemoryGrainStorage(StorageNames.McpSessions);
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddSseGrains();
             siloBuilder.Services.AddSingleton<RecordingLocalDelivery>();

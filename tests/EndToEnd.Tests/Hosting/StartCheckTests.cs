@@ -63,8 +63,6 @@ public sealed class StartCheckTests
     [InlineData("Security__ApiKeys__0__Name", "no-hash", "Security:ApiKeys")]
     [InlineData("Mcp__KeepAliveInterval", "00:00:00", "Mcp:KeepAliveInterval")]
     [InlineData("Mcp__MaxSessionsPerOwner", "0", "Mcp:MaxSessionsPerOwner")]
-    [InlineData("Streams__PollingPeriod", "00:00:00", "Streams:PollingPeriod")]
-    [InlineData("Streams__Queues", "0", "Streams:Queues")]
     public async Task Invalid_gateway_or_security_settings_are_one_line_naming_the_setting_not_a_crash(string variable, string value, string named)
     {
         var (exitCode, output) = await RunSiloAsync(new Dictionary<string, string>

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using SseVirtualization.Grains.Clients;
 using SseVirtualization.Grains.Hosting;
-using SseVirtualization.Streams;
 using SseVirtualization.TestInfrastructure;
 using StackExchange.Redis;
 
@@ -89,8 +88,6 @@ public sealed class RedisClockClusterFixture : IAsyncLifetime
         {
             var redis = ConfigurationOptions.Parse(siloBuilder.Configuration[RedisAddressKey]!);
             siloBuilder.AddRedisGrainStorage(StorageNames.Grains, o => (o.ConfigurationOptions, o.DeleteStateOnClear) = (redis, true));
-            siloBuilder.AddMemoryGrainStorage(StorageNames.PubSub);
-            siloBuilder.AddMemoryStreams(StreamNames.Provider);
             siloBuilder.UseRedisReminderService(o => o.ConfigurationOptions = redis);
             siloBuilder.Services.RemoveAll<TimeProvider>();
             siloBuilder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
