@@ -52,7 +52,8 @@ internal sealed class McpSessionGrain(
             return McpSessionStart.OwnerAtLimit;
         }
 
-        state.State = new McpSessionState { Info = info, LastSeenAt = now };
+        // A session renewed under its id after expiring keeps its watchers: the silos still hold its streams.
+        state.State = new McpSessionState { Info = info, LastSeenAt = now, Watchers = State.Watchers };
         await WriteAsync();
         return McpSessionStart.Started;
     }

@@ -120,6 +120,10 @@ internal static class SiloDefaultsExtensions
             silo.Configure<GrainDirectoryOptions>(directory => directory.CacheSize = 100_000);
             silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection("GrainDirectory"));
 
+            // No Orleans streams of our own (MCP messages are pushed; client events go on a broadcast channel), but the
+            // streams' pub-sub stays: silos of releases before 2026-12-05 place their MCP streams' pub-sub grains on any
+            // silo during a rolling upgrade, and fail to start when this one cannot activate them. It runs no timers.
+            silo.AddStreaming();
             silo.AddSseGrains();
             silo.AddActivityPropagation();
             silo.AddOutgoingGrainCallFilter<TraceContextGrainCallFilter>();
