@@ -9,14 +9,15 @@ namespace SseVirtualization.Gateway.Mcp;
 /// session grain, so a resumed stream gets it too), and to every 2026-07-28 <c>subscriptions/listen</c> stream it holds.
 /// </summary>
 internal sealed partial class McpCatalogListener(
-    IGrainFactory grains, McpOpenStreams open, McpModernListen listen, ILogger<McpCatalogListener> logger)
+    IGrainFactory grains, McpLocalStreams streams, McpModernListen listen, ILogger<McpCatalogListener> logger)
 {
     private static readonly string ListChanged = McpProtocol.Notification("notifications/tools/list_changed");
 
     public async Task OnChangedAsync(string source)
     {
         listen.ToolsChanged();
-        foreach (var session in open.Sessions)
+        var sessions = streams.SessionsWithStandaloneStream();
+        foreach (var session in sessions)
         {
             try
             {
@@ -28,6 +29,6 @@ internal sealed partial class McpCatalogListener(
             }
         }
 
-        LogCatalogChanged(logger, source, open.Count);
+        LogCatalogChanged(logger, source, sessions.Count);
     }
 }

@@ -23,13 +23,13 @@ internal static class McpHostingExtensions
         services.AddSingleton<McpToolCatalog>();
         services.AddSingleton<McpPromptsAndResources>();
         services.AddSingleton<McpDispatcher>();
-        services.AddSingleton<McpOpenStreams>();
         services.AddSingleton<McpModernRequests>();
         services.AddSingleton<McpIdempotentCalls>();
         services.AddSingleton<McpToolRateLimits>();
         services.AddSingleton<McpModernTasks>();
         services.AddSingleton<McpModernListen>();
         services.AddSingleton<McpCatalogListener>();
+        services.AddSingleton<IMcpWatches, McpSessionWatches>();
         services.AddSingleton<McpLocalStreams>();
         services.AddHostedService<McpWatchSweeper>();
         // Registered after Orleans, so stopped before it: the work it waits for still reaches the cluster.

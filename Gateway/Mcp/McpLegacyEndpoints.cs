@@ -14,8 +14,8 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <summary>
 /// The legacy HTTP+SSE transport (2024-11-05) for older clients: <c>GET /mcp/sse</c> opens the session and its
 /// stream (first event: <c>endpoint</c>, the URL to POST to); <c>POST /mcp/messages?sessionId=</c> answers 202 on
-/// any silo and the response travels through the session grain and its Orleans stream to the silo holding the
-/// SSE connection, as an <c>event: message</c>. The session ends when its stream closes.
+/// any silo and the response is stored by the session grain, which pushes it to the silo holding the SSE connection,
+/// as an <c>event: message</c>. The session ends when its stream closes.
 /// </summary>
 internal static partial class McpLegacyEndpoints
 {
@@ -29,7 +29,6 @@ internal static partial class McpLegacyEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpLocalStreams streams,
-        McpOpenStreams open,
         IOptionsMonitor<McpOptions> options,
         TimeProvider time,
         IHostApplicationLifetime lifetime)
@@ -48,7 +47,7 @@ internal static partial class McpLegacyEndpoints
         try
         {
             var endpoint = $"{context.Request.PathBase}/mcp/messages?sessionId={sessionId}";
-            await McpStreamRelay.RunAsync(context, streams, grains, open, sessionId, McpEventId.StandaloneStream, long.MaxValue, options.CurrentValue, lifetime.ApplicationStopping, endpoint);
+            await McpStreamRelay.RunAsync(context, streams, grains, sessionId, McpEventId.StandaloneStream, long.MaxValue, options.CurrentValue, lifetime.ApplicationStopping, endpoint);
         }
         finally
         {

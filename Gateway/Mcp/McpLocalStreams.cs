@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SseVirtualization.Gateway.Connections;
 using SseVirtualization.Mcp;
 
 namespace SseVirtualization.Gateway.Mcp;
@@ -11,24 +10,12 @@ namespace SseVirtualization.Gateway.Mcp;
 /// <see cref="Linger"/> after its last stream here closes, so a client that resumes or opens the next stream does not
 /// rewrite the session each time; <see cref="McpWatchSweeper"/> ends the watches left idle.
 /// </summary>
-internal sealed partial class McpLocalStreams(IGrainFactory grains, SiloIdentity silo, TimeProvider time, ILogger<McpLocalStreams> logger)
+internal sealed partial class McpLocalStreams(IMcpWatches watches, TimeProvider time, ILogger<McpLocalStreams> logger)
 {
     /// <summary>How long a session stays watched with no stream of it here.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMinutes(1);
 
     private readonly Dictionary<string, Watch> _sessions = new(StringComparer.Ordinal);
-
-    /// <summary>Sessions watched from here (with or without an open stream).</summary>
-    public int WatchedSessions
-    {
-        get
-        {
-            lock (_sessions)
-            {
-                return _sessions.Count;
-            }
-        }
-    }
 
     /// <summary>
     /// Opens a live view of <paramref name="stream"/> of session <paramref name="sessionId"/>: every message the session
@@ -49,7 +36,7 @@ internal sealed partial class McpLocalStreams(IGrainFactory grains, SiloIdentity
             if (!watch.Watched)
             {
                 watch.Watched = true;
-                watch.Pending = After(watch.Pending, () => Session(sessionId).WatchAsync(silo.Id));
+                watch.Pending = After(watch.Pending, () => watches.WatchAsync(sessionId));
             }
 
             watching = watch.Pending;
@@ -84,6 +71,15 @@ internal sealed partial class McpLocalStreams(IGrainFactory grains, SiloIdentity
         return live;
     }
 
+    /// <summary>The sessions with a standalone stream here (GET <c>/mcp</c> or the legacy <c>/mcp/sse</c>): those told when the tool catalog changes.</summary>
+    public IReadOnlyList<string> SessionsWithStandaloneStream()
+    {
+        lock (_sessions)
+        {
+            return [.. _sessions.Where(session => session.Value.Streams.Exists(live => live.Stream == McpEventId.StandaloneStream)).Select(session => session.Key)];
+        }
+    }
+
     /// <summary>Hands a message a session pushed to its streams here; dropped when none is open.</summary>
     public void Deliver(McpStreamEvent message)
     {
@@ -100,48 +96,56 @@ internal sealed partial class McpLocalStreams(IGrainFactory grains, SiloIdentity
     }
 
     /// <summary>
-    /// Ends the watches of sessions with no stream here for <see cref="Linger"/>, or, with <paramref name="all"/> (the
-    /// silo is stopping, and its clients resume elsewhere), every watch; returns how many ended.
+    /// Ends the watches of sessions with no stream here for <see cref="Linger"/>. With <paramref name="reassert"/>, asks
+    /// the sessions with streams here to watch again (no write when they still list this silo): a session grain of an
+    /// earlier release rewrites its record without the watchers during a rolling upgrade, and this restores them.
     /// </summary>
-    public async Task<int> SweepAsync(bool all = false)
+    public async Task SweepAsync(bool reassert)
     {
         var now = time.GetUtcNow();
-        var ended = new List<(string SessionId, Task Unwatching)>();
+        var sent = new List<(string SessionId, Task Call, bool Unwatch)>();
         lock (_sessions)
         {
             foreach (var (sessionId, watch) in _sessions)
             {
-                if (watch.Watched && (all || (watch.Streams.Count == 0 && now - watch.IdleSince >= Linger)))
+                if (watch.Watched && watch.Streams.Count == 0 && now - watch.IdleSince >= Linger)
                 {
                     watch.Watched = false;
-                    watch.Pending = After(watch.Pending, () => Session(sessionId).UnwatchAsync(silo.Id));
-                    ended.Add((sessionId, watch.Pending));
+                    watch.Pending = After(watch.Pending, () => watches.UnwatchAsync(sessionId));
+                    sent.Add((sessionId, watch.Pending, true));
+                }
+                else if (reassert && watch.Watched && watch.Streams.Count > 0)
+                {
+                    watch.Pending = After(watch.Pending, () => watches.WatchAsync(sessionId));
+                    sent.Add((sessionId, watch.Pending, false));
                 }
             }
         }
 
-        foreach (var (sessionId, unwatching) in ended)
+        foreach (var (sessionId, call, unwatch) in sent)
         {
             try
             {
-                await unwatching;
+                await call;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The session keeps pushing here until this silo dies; what arrives finds no stream and is dropped.
-                LogUnwatchFailed(logger, ex, sessionId);
+                // Unwatching: the session keeps pushing here until this silo dies, and what arrives finds no stream.
+                // Watching again: the next sweep that re-asserts tries again.
+                LogSweepCallFailed(logger, ex, sessionId);
             }
 
-            lock (_sessions)
+            if (unwatch)
             {
-                if (_sessions.TryGetValue(sessionId, out var watch) && !watch.Watched && watch.Streams.Count == 0 && watch.Pending == unwatching)
+                lock (_sessions)
                 {
-                    _sessions.Remove(sessionId);
+                    if (_sessions.TryGetValue(sessionId, out var watch) && !watch.Watched && watch.Streams.Count == 0 && watch.Pending == call)
+                    {
+                        _sessions.Remove(sessionId);
+                    }
                 }
             }
         }
-
-        return ended.Count;
     }
 
     internal void Close(McpLiveMessages live)
@@ -154,8 +158,6 @@ internal sealed partial class McpLocalStreams(IGrainFactory grains, SiloIdentity
             }
         }
     }
-
-    private IMcpSessionGrain Session(string sessionId) => grains.ReferenceTo<IMcpSessionGrain>(sessionId);
 
     /// <summary>Runs <paramref name="next"/> once <paramref name="previous"/> ended, whatever its outcome: a session's watch and unwatch reach it in order.</summary>
     private static async Task After(Task previous, Func<Task> next)

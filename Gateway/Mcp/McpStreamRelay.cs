@@ -22,7 +22,6 @@ internal static class McpStreamRelay
         HttpContext context,
         McpLocalStreams streams,
         IGrainFactory grains,
-        McpOpenStreams open,
         string sessionId,
         int stream,
         long after,
@@ -44,11 +43,6 @@ internal static class McpStreamRelay
 
         // Opened before the replay is read, so nothing stored meanwhile is missed (duplicates are skipped).
         await using var live = await streams.OpenAsync(sessionId, stream);
-        if (standalone)
-        {
-            open.Add(sessionId);
-        }
-
         try
         {
             using var writer = await McpSseWriter.StartAsync(context, legacyEndpoint is null ? sessionId : null);
@@ -110,13 +104,6 @@ internal static class McpStreamRelay
         catch (IOException)
         {
             // The connection broke mid-write.
-        }
-        finally
-        {
-            if (standalone)
-            {
-                open.Remove(sessionId);
-            }
         }
     }
 }

@@ -226,7 +226,6 @@ internal static partial class McpStreamableEndpoints
         HttpContext context,
         IGrainFactory grains,
         McpLocalStreams streams,
-        McpOpenStreams open,
         IOptionsMonitor<McpOptions> mcpOptions,
         IHostApplicationLifetime lifetime)
     {
@@ -262,7 +261,7 @@ internal static partial class McpStreamableEndpoints
             }
         }
 
-        await McpStreamRelay.RunAsync(context, streams, grains, open, sessionId, stream, after, mcpOptions.CurrentValue, lifetime.ApplicationStopping);
+        await McpStreamRelay.RunAsync(context, streams, grains, sessionId, stream, after, mcpOptions.CurrentValue, lifetime.ApplicationStopping);
         return Results.Empty;
     }
 

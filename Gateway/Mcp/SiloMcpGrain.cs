@@ -17,10 +17,6 @@ internal sealed class SiloMcpGrain(McpLocalStreams streams, McpCatalogListener c
         return Task.CompletedTask;
     }
 
-    // Told in the background: the sessions are told one by one through their grains, and deliveries must not wait.
-    public Task ToolsChangedAsync(string source)
-    {
-        _ = Task.Run(() => catalog.OnChangedAsync(source));
-        return Task.CompletedTask;
-    }
+    // Interleaving (see the interface): deliveries go on while the sessions are told one by one.
+    public Task ToolsChangedAsync(string source) => catalog.OnChangedAsync(source);
 }

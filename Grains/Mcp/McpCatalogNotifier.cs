@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using SseVirtualization.Mcp;
 
@@ -9,25 +8,16 @@ namespace SseVirtualization.Grains.Mcp;
 /// (<c>notifications/tools/list_changed</c>). A registration's changes go through it; an upstream server's own
 /// <c>list_changed</c> reaches the sessions that use it directly (McpUpstreamGrain).
 /// </summary>
-public sealed partial class McpCatalogNotifier(IGrainFactory grains, IClusterMembershipService membership, ILogger<McpCatalogNotifier> logger)
+public sealed class McpCatalogNotifier(IGrainFactory grains, IClusterMembershipService membership)
 {
     public Task PublishAsync(string source)
     {
         foreach (var (address, member) in membership.CurrentSnapshot.Members)
         {
-            if (member.Status != SiloStatus.Active)
-            {
-                continue;
-            }
-
-            try
+            if (member.Status == SiloStatus.Active)
             {
                 // One-way: a missed notice only delays clients seeing the change until they list tools again.
                 _ = grains.ReferenceTo<ISiloMcpGrain>(address.ToParsableString()).ToolsChangedAsync(source);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogPublishFailed(logger, ex, source, address.ToParsableString());
             }
         }
 

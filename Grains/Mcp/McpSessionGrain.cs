@@ -125,7 +125,8 @@ internal sealed class McpSessionGrain(
         await WriteAsync();
         foreach (var silo in State.Watchers)
         {
-            // One-way: the message is stored, and a stream that misses it gets it when it resumes.
+            // One-way: the message is stored, and a stream that misses it gets it when it resumes. Messages to one silo
+            // leave in order over one connection; a stream skips anything older than what it wrote.
             _ = GrainFactory.ReferenceTo<ISiloMcpGrain>(silo).DeliverAsync(message);
         }
 
@@ -135,6 +136,7 @@ internal sealed class McpSessionGrain(
     public async Task WatchAsync(string siloId)
     {
         ArgumentException.ThrowIfNullOrEmpty(siloId);
+        _ = SiloAddress.FromParsableString(siloId); // a malformed id is refused here, not stored to fail every message
         if (State.Info is not null && !State.Watchers.Contains(siloId))
         {
             State.Watchers.Add(siloId);

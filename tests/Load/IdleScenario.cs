@@ -66,7 +66,7 @@ internal static class IdleScenario
 
     /// <summary>
     /// The grain calls a silo has made and had answered (Orleans times each at its caller), every series summed, from its
-    /// Prometheus scrape (loopback needs no key). In an idle silo they are its own: its timers' and pulling agents' calls.
+    /// Prometheus scrape (loopback needs no key). In an idle silo they are its own: its timers' calls.
     /// </summary>
     private static async Task<double> GrainCallsAsync(HttpClient http, Uri silo)
     {
